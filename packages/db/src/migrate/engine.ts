@@ -18,6 +18,13 @@ type EngineModule = {
   SchemaEngine: { new: (options: unknown, callback: (...args: unknown[]) => void, adapter: object) => Promise<WasmEngine> };
 };
 
+// Node has WebAssembly; the DOM-free lib set used here does not declare it.
+const Wasm = (
+  globalThis as unknown as {
+    WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }> };
+  }
+).WebAssembly;
+
 let modulePromise: Promise<EngineModule> | undefined;
 
 async function loadWasmModule(): Promise<EngineModule> {
@@ -26,10 +33,10 @@ async function loadWasmModule(): Promise<EngineModule> {
     const pkgDir = path.dirname(require.resolve("@prisma/schema-engine-wasm"));
     // Node 20's ESM loader refuses the package's direct .wasm import: instantiate it by hand.
     const bg = (await import(path.join(pkgDir, "schema_engine_bg.js"))) as Record<string, unknown> & {
-      __wbg_set_wasm(exports: WebAssembly.Exports): void;
+      __wbg_set_wasm(exports: Record<string, unknown>): void;
     };
     const bytes = await readFile(path.join(pkgDir, "schema_engine_bg.wasm"));
-    const { instance } = await WebAssembly.instantiate(bytes, { "./schema_engine_bg.js": bg });
+    const { instance } = await Wasm.instantiate(bytes, { "./schema_engine_bg.js": bg });
     bg.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
     return bg as unknown as EngineModule;
