@@ -40,7 +40,10 @@ const EnvSchema = z.object({
   DATABASE_URL: z
     .string()
     .optional()
-    .refine((v) => v === undefined || v === "" || isPostgresUrl(v), "DATABASE_URL must look like postgresql://user:password@host:5432/database"),
+    .refine(
+      (v) => v === undefined || v === "" || isPostgresUrl(v),
+      "DATABASE_URL must look like postgresql://user:password@host:5432/database",
+    ),
   REDIS_URL: z
     .string()
     .optional()
@@ -72,7 +75,8 @@ function readEnv() {
   if (!parsed.success) fail(parsed.error.issues[0]?.message ?? "invalid environment");
   const env = parsed.data;
   if (env.NODE_ENV === "production") {
-    if (!env.SLUICE_MASTER_KEY) fail("production mode needs SLUICE_MASTER_KEY (32 random bytes, base64): refusing to generate one");
+    if (!env.SLUICE_MASTER_KEY)
+      fail("production mode needs SLUICE_MASTER_KEY (32 random bytes, base64): refusing to generate one");
     if (!env.NEXTAUTH_SECRET) fail("production mode needs NEXTAUTH_SECRET: refusing to generate one");
   }
   return env;
@@ -182,7 +186,8 @@ async function main() {
     ["WEB_PORT", env.WEB_PORT],
     ["GATEWAY_PORT", env.GATEWAY_PORT],
   ] as const) {
-    if (!(await portFree(port, env.SLUICE_HOST))) fail(`port ${port} (${name}) is already in use: stop what runs there or set ${name}`);
+    if (!(await portFree(port, env.SLUICE_HOST)))
+      fail(`port ${port} (${name}) is already in use: stop what runs there or set ${name}`);
   }
   if (env.REDIS_URL && !(await redisReachable(env.REDIS_URL))) fail(`Redis at ${env.REDIS_URL} is unreachable (REDIS_URL)`);
 
