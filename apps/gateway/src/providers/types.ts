@@ -264,8 +264,11 @@ export interface ProviderAdapter {
   sign?(req: UpstreamRequest, ctx: TransformContext): Promise<UpstreamRequest>;
   /** a cheap, non-billing request for health checks and "test connection" (e.g. GET /v1/models) */
   healthCheck?(ctx: TransformContext): UpstreamRequest;
-  /** upstream error body (parsed JSON or text) -> OpenAI error shape */
-  mapError(status: number, body: unknown): OpenAIErrorBody;
+  /**
+   * upstream error body (parsed JSON or text) -> OpenAI error shape. `headers` (optional, lower-case names) lets
+   * providers that put the error code in a header use it (AWS `x-amzn-errortype`).
+   */
+  mapError(status: number, body: unknown, headers?: Record<string, string | string[] | undefined>): OpenAIErrorBody;
 }
 
 /** Thrown by parseResponse / mapStreamEvent when a 200 answer cannot be translated (the pipeline answers 502). */
@@ -287,5 +290,21 @@ export class UnsupportedRequestError extends Error {
   ) {
     super(message);
     this.name = "UnsupportedRequestError";
+  }
+}
+
+/**
+ * Thrown by mapStreamEvent when the upstream reports an error inside a 200 stream (Anthropic `error` event, Google
+ * `{error}` element, AWS event-stream exception). A ProviderFormatError subtype so a pipeline that only knows the
+ * parent still ends the stream; `body` is the error already in OpenAI shape and `status` the HTTP status it maps to.
+ */
+export class UpstreamStreamError extends ProviderFormatError {
+  constructor(
+    provider: ProviderKind,
+    readonly status: number,
+    readonly body: OpenAIErrorBody,
+  ) {
+    super(provider, body.error.message);
+    this.name = "UpstreamStreamError";
   }
 }

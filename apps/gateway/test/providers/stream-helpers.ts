@@ -102,7 +102,8 @@ export function accumulate(chunks: ChatChunk[]): {
     for (const choice of c.choices) {
       if (choice.delta.content) content += choice.delta.content;
       for (const t of choice.delta.tool_calls ?? []) {
-        const slot = (tools[t.index] ??= { id: "", name: "", arguments: "" });
+        const slot = tools[t.index] ?? { id: "", name: "", arguments: "" };
+        tools[t.index] = slot;
         if (t.id) slot.id = t.id;
         if (t.function?.name) slot.name += t.function.name;
         if (t.function?.arguments) slot.arguments += t.function.arguments;
