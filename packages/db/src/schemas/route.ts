@@ -26,6 +26,35 @@ export const BALANCER_ALGORITHMS = [
   "semantic",
 ] as const;
 
+/** Per-target circuit breaker (nginx max_fails / fail_timeout). Absent = the gateway's defaults below. */
+export const CircuitBreakerConfigSchema = z
+  .object({
+    /** failures (with no success in between) that open the breaker */
+    maxFails: z.number().int().min(1).max(1_000).default(5),
+    /** the failures must fall within this window */
+    windowMs: z.number().int().positive().max(3_600_000).default(10_000),
+    /** how long the breaker stays open before one probe is let through (half-open) */
+    failTimeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
+  })
+  .strict();
+export type CircuitBreakerConfig = z.infer<typeof CircuitBreakerConfigSchema>;
+
+/** Active health checks: a non-billing request per target on a schedule (off unless enabled). */
+export const HealthCheckConfigSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    intervalMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
+    /** each interval is spread by +-jitter (a fraction of intervalMs) so nodes do not check in lockstep */
+    jitter: z.number().min(0).max(0.5).default(0.1),
+    timeoutMs: z.number().int().positive().max(120_000).default(5_000),
+    /** consecutive failed checks that open the target's breaker */
+    unhealthyAfter: z.number().int().min(1).max(100).default(2),
+    /** consecutive passed checks that close an open breaker */
+    healthyAfter: z.number().int().min(1).max(100).default(1),
+  })
+  .strict();
+export type HealthCheckConfig = z.infer<typeof HealthCheckConfigSchema>;
+
 export const RouteBalancerSchema = z
   .object({
     algorithm: z.enum(BALANCER_ALGORITHMS).default("round-robin"),
@@ -51,6 +80,12 @@ export const RouteBalancerSchema = z
       })
       .strict()
       .optional(),
+    /** consistent-hash: virtual nodes per target at weight 100 (scaled by weight) */
+    vnodes: z.number().int().min(1).max(1_000).optional(),
+    /** per-target circuit breaker for this route's targets */
+    circuitBreaker: CircuitBreakerConfigSchema.optional(),
+    /** active health checks for this route's targets */
+    healthCheck: HealthCheckConfigSchema.optional(),
   })
   .strict();
 export type RouteBalancer = z.infer<typeof RouteBalancerSchema>;
@@ -76,6 +111,8 @@ export const RouteRetrySchema = z
       .default({ connectMs: 5_000, firstByteMs: 60_000, totalMs: 600_000 }),
     /** opt-in: resume a broken stream on the next target with the partial answer as context */
     streamContinuation: z.boolean().default(false),
+    /** back off (full jitter) also before failing over to a target not yet tried; default: only before re-trying one */
+    backoffOnFailover: z.boolean().optional(),
   })
   .strict();
 export type RouteRetry = z.infer<typeof RouteRetrySchema>;
@@ -150,6 +187,31 @@ export const RouteOptionsSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * weighted split (A/B test, canary) used when no rule matched; the chosen arm's name is recorded on the usage
+     * event. Sticky on the consumer or a header when set (the same caller keeps its arm), random per request otherwise.
+     */
+    split: z
+      .object({
+        stickyOn: z
+          .union([z.object({ consumer: z.literal(true) }).strict(), z.object({ header: z.string().min(1) }).strict()])
+          .optional(),
+        arms: z
+          .array(
+            z
+              .object({
+                name: z.string().min(1),
+                weight: z.number().int().min(0).max(1_000_000),
+                targets: z.array(z.string().min(1)).min(1),
+              })
+              .strict(),
+          )
+          .min(1)
+          .refine((arms) => arms.some((a) => a.weight > 0), { message: "at least one arm needs a weight above 0" })
+          .refine((arms) => new Set(arms.map((a) => a.name)).size === arms.length, { message: "arm names must be unique" }),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type RouteOptions = z.infer<typeof RouteOptionsSchema>;
