@@ -37,7 +37,13 @@ export const CacheConfigSchema = z
   })
   .strict();
 
-export const PromptTemplateConfigSchema = z.object({ allowUntemplated: z.boolean().default(true) }).strict();
+export const PromptTemplateConfigSchema = z
+  .object({
+    allowUntemplated: z.boolean().default(true),
+    /** how variable values are inserted: "json" escapes quotes, backslashes and control characters (safe inside JSON text) */
+    escape: z.enum(["json", "none"]).default("json"),
+  })
+  .strict();
 
 const DecoratorMessage = z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string() }).strict();
 export const PromptDecoratorConfigSchema = z
@@ -62,20 +68,97 @@ export const PiiConfigSchema = z
   })
   .strict();
 
-export const TransformerConfigSchema = z
+/** A JSON Pointer (RFC 6901): "" (the whole document) or "/"-separated, with ~0 / ~1 escapes. */
+export const JsonPointerSchema = z
+  .string()
+  .refine((s) => s === "" || (s.startsWith("/") && !/~[^01]|~$/.test(s)), { message: "invalid JSON pointer" });
+
+/** One RFC 6902 operation. */
+export const JsonPatchOperationSchema = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("add"), path: JsonPointerSchema, value: z.unknown() }).strict(),
+  z.object({ op: z.literal("remove"), path: JsonPointerSchema }).strict(),
+  z.object({ op: z.literal("replace"), path: JsonPointerSchema, value: z.unknown() }).strict(),
+  z.object({ op: z.literal("move"), from: JsonPointerSchema, path: JsonPointerSchema }).strict(),
+  z.object({ op: z.literal("copy"), from: JsonPointerSchema, path: JsonPointerSchema }).strict(),
+  z.object({ op: z.literal("test"), path: JsonPointerSchema, value: z.unknown() }).strict(),
+]);
+export type JsonPatchOperation = z.infer<typeof JsonPatchOperationSchema>;
+
+const HeaderName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "invalid header name");
+export const HeaderTransformSchema = z
   .object({
-    requestHeaders: z
-      .object({
-        add: z.record(z.string(), z.string()).default({}),
-        remove: z.array(z.string()).default([]),
-        rename: z.record(z.string(), z.string()).default({}),
-      })
-      .strict()
-      .default({ add: {}, remove: [], rename: {} }),
-    requestBodyPatch: z.array(z.record(z.string(), z.unknown())).default([]),
-    responseBodyPatch: z.array(z.record(z.string(), z.unknown())).default([]),
+    add: z.record(HeaderName, z.string()).default({}),
+    remove: z.array(HeaderName).default([]),
+    rename: z.record(HeaderName, HeaderName).default({}),
   })
   .strict();
+
+export const TransformerConfigSchema = z
+  .object({
+    requestHeaders: HeaderTransformSchema.default({ add: {}, remove: [], rename: {} }),
+    /** same operations on the headers sent back to the client */
+    responseHeaders: HeaderTransformSchema.default({ add: {}, remove: [], rename: {} }),
+    requestBodyPatch: z.array(JsonPatchOperationSchema).default([]),
+    responseBodyPatch: z.array(JsonPatchOperationSchema).default([]),
+  })
+  .strict();
+
+/** An IANA time zone name the runtime knows (Intl). */
+export const TimeZoneSchema = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "unknown IANA time zone" },
+);
+
+/**
+ * A budget as the gateway enforces it (the `budgets` table, or a `budgets:` entry in DB-less YAML). `limit` is a
+ * decimal string: tokens for metric "tokens", money in `currency` for metric "cost" (kept exact: the gateway counts
+ * money in integer nano-units, 1e-9 of the currency unit).
+ */
+export const BudgetConfigSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    scope: z.enum(["GLOBAL", "TEAM", "CONSUMER", "KEY", "ROUTE"]),
+    teamId: z.string().nullable().default(null),
+    consumerId: z.string().nullable().default(null),
+    apiKeyId: z.string().nullable().default(null),
+    routeId: z.string().nullable().default(null),
+    metric: z.enum(["TOKENS", "COST"]).default("COST"),
+    limit: z
+      .union([z.string(), z.number()])
+      .transform((v) => String(v))
+      .refine((v) => /^\d+(\.\d{1,10})?$/.test(v), { message: "must be a non-negative decimal with at most 10 decimals" }),
+    currency: z.string().min(1).default("USD"),
+    period: z.enum(["DAY", "WEEK", "MONTH", "TOTAL"]).default("MONTH"),
+    timezone: TimeZoneSchema.default("UTC"),
+    action: z.enum(["REJECT", "DOWNGRADE"]).default("REJECT"),
+    downgradeTargetId: z.string().min(1).nullable().default(null),
+    enabled: z.boolean().default(true),
+    failMode: FailMode,
+  })
+  .strict()
+  .refine((b) => b.action !== "DOWNGRADE" || b.downgradeTargetId !== null, {
+    message: "a downgrade budget needs downgradeTargetId",
+    path: ["downgradeTargetId"],
+  });
+export type BudgetConfig = z.output<typeof BudgetConfigSchema>;
+
+/** A prompt template version's body: messages with `{{variable}}` placeholders. */
+export const PromptTemplateBodySchema = z
+  .object({
+    messages: z
+      .array(z.object({ role: z.enum(["system", "developer", "user", "assistant"]), content: z.string() }).strict())
+      .min(1),
+  })
+  .strict();
+export type PromptTemplateBody = z.infer<typeof PromptTemplateBodySchema>;
 
 export const CustomPolicyConfigSchema = z
   .object({ module: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) })
@@ -105,3 +188,14 @@ export function parsePolicyConfig(type: string, config: unknown) {
   }
   return schema.safeParse(config);
 }
+
+export type RateLimitConfig = z.output<typeof RateLimitConfigSchema>;
+export type CacheConfig = z.output<typeof CacheConfigSchema>;
+export type PromptTemplateConfig = z.output<typeof PromptTemplateConfigSchema>;
+export type PromptDecoratorConfig = z.output<typeof PromptDecoratorConfigSchema>;
+export type PromptGuardConfig = z.output<typeof PromptGuardConfigSchema>;
+export type PiiConfig = z.output<typeof PiiConfigSchema>;
+export type PiiKind = (typeof PII_KINDS)[number];
+export type TransformerConfig = z.output<typeof TransformerConfigSchema>;
+export type HeaderTransform = z.output<typeof HeaderTransformSchema>;
+export type CustomPolicyConfig = z.output<typeof CustomPolicyConfigSchema>;
