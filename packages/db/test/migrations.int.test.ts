@@ -26,7 +26,19 @@ describe("migrations and seed against real PostgreSQL", () => {
     const kinds = (await t.db.price.groupBy({ by: ["providerKind"] })).map((k) => k.providerKind).sort();
     // every kind with public list prices; a generic openai-compatible server has none (admins add their own)
     expect(kinds).toEqual(
-      ["anthropic", "azure", "bedrock", "cohere", "gemini", "huggingface", "llama", "mistral", "ollama", "openai", "vertex"].sort(),
+      [
+        "anthropic",
+        "azure",
+        "bedrock",
+        "cohere",
+        "gemini",
+        "huggingface",
+        "llama",
+        "mistral",
+        "ollama",
+        "openai",
+        "vertex",
+      ].sort(),
     );
     expect(await t.db.price.count()).toBe(SEED_PRICES.length);
     expect(await seedPrices(t.db)).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newId, isId } from "../src/ids.ts";
+import { isId, newId } from "../src/ids.ts";
 import { parsePolicyConfig, RouteOptionsSchema, RouteRetrySchema, TargetOptionsSchema } from "../src/schemas/index.ts";
 
 describe("config schemas shared by the web app and the gateway", () => {

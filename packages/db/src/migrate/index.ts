@@ -90,7 +90,7 @@ export async function createMigration(
   now = new Date(),
 ): Promise<string | null> {
   const schema = await readFile(paths.schemaPath, "utf8");
-  const sql = await diffDatamodels(await latestSnapshot(paths.migrationsDir), schema, anyDatabaseUrl);
+  const sql = await diffDatamodels(await latestSnapshot(paths.migrationsDir), schema, adminUrl(anyDatabaseUrl, "postgres"));
   if (!sql) return null;
   const stamp = now.toISOString().replace(/[-:T]/g, "").slice(0, 14);
   const folder = `${stamp}_${name.replace(/[^a-z0-9_]+/gi, "_").toLowerCase()}`;
@@ -141,7 +141,9 @@ export interface DriftReport {
  */
 export async function checkDrift(paths: RepoPaths, serverUrl: string): Promise<DriftReport> {
   const schema = await readFile(paths.schemaPath, "utf8");
-  const snapshotDiff = await diffDatamodels(await latestSnapshot(paths.migrationsDir), schema, serverUrl);
+  // the engine needs a reachable database to start: the server's maintenance database always exists
+  const engineUrl = adminUrl(serverUrl, "postgres");
+  const snapshotDiff = await diffDatamodels(await latestSnapshot(paths.migrationsDir), schema, engineUrl);
   const suffix = `${process.pid}_${Date.now()}`;
   const fromMigrations = adminUrl(serverUrl, `sluice_drift_m_${suffix}`);
   const fromSchema = adminUrl(serverUrl, `sluice_drift_s_${suffix}`);
@@ -149,7 +151,7 @@ export async function checkDrift(paths: RepoPaths, serverUrl: string): Promise<D
     await ensureDatabase(fromMigrations);
     await ensureDatabase(fromSchema);
     await applyMigrations(fromMigrations, paths.migrationsDir);
-    await executeSql(fromSchema, await diffDatamodels(null, schema, serverUrl));
+    await executeSql(fromSchema, await diffDatamodels(null, schema, engineUrl));
     const a = await catalogFingerprint(fromMigrations);
     const b = await catalogFingerprint(fromSchema);
     const setB = new Set(b);
