@@ -25,6 +25,10 @@ export const CacheConfigSchema = z
     ttlSeconds: z.number().int().positive().default(300),
     partition: z.enum(["consumer", "team", "shared"]).default("consumer"),
     backend: z.enum(["auto", "redis", "postgres", "memory"]).default("auto"),
+    /** answers larger than this (characters of stored JSON, ~bytes) are not cached; default: the gateway's (1 MiB) */
+    maxEntryBytes: z.number().int().positive().optional(),
+    /** track this route's most frequent requests and re-fetch them shortly before their entries expire */
+    refreshAhead: z.boolean().optional(),
     semantic: z
       .object({
         embeddingsTargetId: z.string().min(1),
