@@ -35,6 +35,8 @@ export async function writeConfig<T>(
   db: Db,
   audit: AuditInput | null,
   fn: (tx: Tx) => Promise<T>,
+  /** transaction limits for large writes (a whole declarative import); Prisma's defaults otherwise */
+  options: { timeout?: number; maxWait?: number } = {},
 ): Promise<{ result: T; version: bigint }> {
   return db.$transaction(async (tx) => {
     const result = await fn(tx);
@@ -55,7 +57,7 @@ export async function writeConfig<T>(
       });
     }
     return { result, version };
-  });
+  }, options);
 }
 
 export async function getConfigVersion(db: Db): Promise<bigint> {

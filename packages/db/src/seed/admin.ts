@@ -18,7 +18,13 @@ export async function ensureFirstAdmin(db: Db, opts: { email: string; password?:
   const email = opts.email.toLowerCase();
   await db.user.upsert({
     where: { email },
-    create: { id: newId("user"), email, name: "Admin", roles: ["ADMIN"], passwordHash: await hashPassword(opts.password ?? generatedPassword!) },
+    create: {
+      id: newId("user"),
+      email,
+      name: "Admin",
+      roles: ["ADMIN"],
+      passwordHash: await hashPassword(opts.password ?? generatedPassword!),
+    },
     update: { roles: { push: "ADMIN" } },
   });
   return { created: true, email, generatedPassword };

@@ -1,0 +1,101 @@
+// What the gateway knows about one request as it moves through the pipeline. Created in onRequest, filled by the
+// routing/auth hook and the handler, read once by `settle` (usage event, metrics, log line). Declared up front on
+// the request (`decorateRequest("sluice", null)`) and typed here.
+
+import type { Prisma } from "@sluice/db";
+import type { ErrorType } from "@sluice/db/schemas";
+import type { ConsumerEntry, KeyEntry, RouteEntry, Snapshot, TargetEntry } from "../config/snapshot.ts";
+import type { Usage } from "../providers/types.ts";
+
+export type GatewayEndpoint = "chat" | "completions" | "embeddings" | "models";
+
+export interface RequestContext {
+  id: string;
+  /** monotonic ms at onRequest */
+  start: number;
+  /** wall-clock ms at onRequest */
+  ts: number;
+  snapshot: Snapshot;
+  /** false for /health, /metrics, CORS preflight: no usage event */
+  track: boolean;
+  endpoint: GatewayEndpoint | null;
+  route: RouteEntry | null;
+  uriCaptures: Record<string, string> | undefined;
+  key: KeyEntry | null;
+  consumer: ConsumerEntry | null;
+  target: TargetEntry | null;
+  /** the model the client asked for */
+  model: string | null;
+  upstreamModel: string | null;
+  stream: boolean;
+  /** parsed request body (estimation only) */
+  body: Record<string, unknown> | null;
+  status: number;
+  upstreamStatus: number | null;
+  errorType: ErrorType | null;
+  errorCode: string | null;
+  aborted: boolean;
+  usage: Usage | null;
+  cost: Prisma.Decimal | null;
+  currency: string;
+  /** ms from start to the first body byte written (streams) */
+  ttftMs: number | null;
+  /** monotonic ms when the upstream call started / ended */
+  upstreamStart: number | null;
+  upstreamEnd: number | null;
+  /** text produced so far (only kept for streams the adapter parses, to estimate when no usage comes) */
+  completionText: string | null;
+  /** content chunks forwarded on the fast lane (estimate when no usage comes) */
+  chunks: number;
+  abort: AbortController | null;
+  inFlight: boolean;
+  closed: boolean;
+  settled: boolean;
+}
+
+export function createContext(id: string, start: number, ts: number, snapshot: Snapshot): RequestContext {
+  return {
+    id,
+    start,
+    ts,
+    snapshot,
+    track: true,
+    endpoint: null,
+    route: null,
+    uriCaptures: undefined,
+    key: null,
+    consumer: null,
+    target: null,
+    model: null,
+    upstreamModel: null,
+    stream: false,
+    body: null,
+    status: 0,
+    upstreamStatus: null,
+    errorType: null,
+    errorCode: null,
+    aborted: false,
+    usage: null,
+    cost: null,
+    currency: "USD",
+    ttftMs: null,
+    upstreamStart: null,
+    upstreamEnd: null,
+    completionText: null,
+    chunks: 0,
+    abort: null,
+    inFlight: false,
+    closed: false,
+    settled: false,
+  };
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    sluice: RequestContext;
+  }
+  interface FastifyContextConfig {
+    /** the route is part of the gateway API (route match, auth, usage) */
+    gateway?: boolean;
+  }
+}
