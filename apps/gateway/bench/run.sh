@@ -12,7 +12,7 @@ bench="${BENCH_HARNESS_DIR:-$root/../shared/bench}"
   # shared/ may be read-only: install the harness's one dependency into a scratch copy
   scratch="${TMPDIR:-/tmp}/sluice-bench-harness"; rm -rf "$scratch"; cp -r "$bench" "$scratch"; (cd "$scratch" && npm ci --silent); bench="$scratch"; }
 (cd "$root" && pnpm --filter @sluice/gateway build >/dev/null)
-export BENCH_DATABASE_URL="${BENCH_DATABASE_URL:-postgresql://postgres:postgres@127.0.0.1:5432/sluice_bench}"
+export BENCH_DATABASE_URL="${BENCH_DATABASE_URL:-postgresql://postgres:postgres@127.0.0.1:5432/sluice_gw_bench}"
 export SLUICE_MASTER_KEY="${SLUICE_MASTER_KEY:-$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')}"
 export SLUICE_BENCH_ROOT="$root"
 cd "$here"
