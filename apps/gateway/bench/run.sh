@@ -20,4 +20,4 @@ gateway_cmd='cd "$SLUICE_BENCH_ROOT/apps/gateway" && DATABASE_URL="$BENCH_DATABA
 node "$bench/run-bench.mjs" \
   --gateway-cmd "$gateway_cmd" --gateway-url http://127.0.0.1:18080 --label sluice --ready-path /health \
   --headers '{"authorization":"Bearer sk-sluice-bench0000000000000000000000000"}' \
-  --mode "${BENCH_MODE:-openai,anthropic}" "$@"
+  --out "$here/results" --mode "${BENCH_MODE:-openai,anthropic}" "$@"

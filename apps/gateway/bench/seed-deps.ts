@@ -1,9 +1,9 @@
 import { encryptSecret, parseMasterKeys } from "@sluice/db/crypto";
 
-export { createPrisma, ensureConfigState, newId, writeConfig } from "@sluice/db";
+export { createPrisma, newId, writeConfig } from "@sluice/db";
 export { sha256Hex } from "@sluice/db/crypto";
 export { migrateDatabase } from "../../../packages/db/src/migrate/index.ts";
-export { seedPrices } from "../../../packages/db/src/seed/index.ts";
+export { ensureConfigState, seedPrices } from "../../../packages/db/src/seed/index.ts";
 export { MIGRATIONS_DIR } from "../../../packages/db/src/testing.ts";
 
 export function encryptSecretForBench(apiKey: string) {
