@@ -99,7 +99,7 @@ export function OverviewLive({ initial }: { initial: ManagerOverview }) {
             })}
           </ol>
           <p className="mt-4 text-xs text-zinc-500">
-            The manager pages for these steps are not built yet in this version of Sluice.
+            Each step has its page in the menu on the left: Providers, Routes, Consumers and API keys.
           </p>
         </EmptyState>
       ) : null}
