@@ -16,7 +16,11 @@ import OpenAI from "openai";
 import { e2eEnv, gatewayUrl } from "../env.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const screenshots = path.resolve(here, "../../apps/web/public/screenshots");
+// README screenshots are refreshed only on request (SLUICE_SCREENSHOTS=1), so a test run leaves tracked files alone.
+const screenshots = path.resolve(
+  here,
+  process.env.SLUICE_SCREENSHOTS === "1" ? "../../apps/web/public/screenshots" : "../test-results/screenshots",
+);
 const databaseUrl = `postgresql://postgres:postgres@127.0.0.1:${e2eEnv.pgPort}/sluice`;
 
 const run = Date.now().toString(36);
