@@ -3,6 +3,10 @@
 # node:http proxy), with key auth, usage events (to PostgreSQL) and metrics on, as in production.
 #   bash apps/gateway/bench/run.sh [extra run-bench.mjs flags, e.g. --mode openai,anthropic --scenarios chat]
 # Results land in apps/gateway/bench/results/ (git-ignored); copy runs worth keeping to bench/reports/.
+# Limits + cache scenario: BENCH_POLICIES=limits,cache (seed.ts adds a request limit, a token limit and a money budget
+# sized never to refuse, and an exact cache on the chat route); export REDIS_URL to run the shared Redis limiter and
+# cache (else both are in process). Cache misses instead of hits: add "cache-control":"no-cache" to --headers.
+#   BENCH_POLICIES=limits,cache REDIS_URL=redis://127.0.0.1:6379 bash apps/gateway/bench/run.sh --mode openai --scenarios chat
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"

@@ -2,7 +2,7 @@
 // prefix and deletes its keys afterwards.
 
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { BudgetConfigSchema } from "@sluice/db/schemas";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -173,10 +173,14 @@ describe("Redis unavailable", () => {
   let hanging: Server;
   let hangingPort = 0;
   const clients: Redis[] = [];
+  const sockets = new Set<Socket>();
 
   beforeAll(async () => {
     // accepts connections and never answers: every command times out
-    hanging = createServer(() => {});
+    hanging = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+    });
     await new Promise<void>((res) => hanging.listen(0, "127.0.0.1", () => res()));
     const addr = hanging.address();
     hangingPort = typeof addr === "object" && addr ? addr.port : 0;
@@ -184,6 +188,8 @@ describe("Redis unavailable", () => {
 
   afterAll(async () => {
     for (const c of clients) c.disconnect();
+    // a client's reconnect may already be under way: close the server side of every socket, or close() waits forever
+    for (const socket of sockets) socket.destroy();
     await new Promise<void>((res) => hanging.close(() => res()));
   });
 
