@@ -73,6 +73,7 @@ describe("manager server actions: authorization", () => {
         "prices/actions.ts",
         "providers/actions.ts",
         "routes/actions.ts",
+        "settings/actions.ts",
         "templates/actions.ts",
         "users/actions.ts",
       ].sort(),

@@ -9,7 +9,7 @@
 
 import { z } from "zod";
 import { type Db, getDb } from "../client.ts";
-import { auditJson, ConfigError, parseInput } from "../config/common.ts";
+import { type Actor, auditJson, ConfigError, mutate, parseInput } from "../config/common.ts";
 import { type Tx, writeConfig } from "../config-version.ts";
 import { generateApiKey, sha256Hex } from "../crypto.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -689,3 +689,41 @@ export async function findOwnedActiveKeyByPlaintext(userId: string, plaintext: s
 
 /** The error every portal function throws (the config layer's ConfigError: code, HTTP status, field messages). */
 export { ConfigError as PortalError, isConfigError as isPortalError } from "../config/common.ts";
+
+/**
+ * Admin: change the self sign-up settings (manager UI and Admin API). Audited like every config change; the default
+ * team and group must exist.
+ */
+export async function updatePortalSignupSettings(
+  input: z.input<typeof PortalSignupSettingsSchema>,
+  actor: Actor,
+  db: Db = getDb(),
+): Promise<PortalSignupSettings> {
+  const next = parseInput(PortalSignupSettingsSchema, input);
+  return mutate(db, actor, async (tx) => {
+    const [team, group] = await Promise.all([
+      next.defaultTeamId ? tx.team.findUnique({ where: { id: next.defaultTeamId }, select: { id: true } }) : null,
+      next.defaultGroupId ? tx.consumerGroup.findUnique({ where: { id: next.defaultGroupId }, select: { id: true } }) : null,
+    ]);
+    if (next.defaultTeamId && !team) throw new ConfigError("invalid", "no such team", { defaultTeamId: ["no such team"] });
+    if (next.defaultGroupId && !group) throw new ConfigError("invalid", "no such group", { defaultGroupId: ["no such group"] });
+    const row = await tx.appSetting.findUnique({ where: { key: PORTAL_SIGNUP_SETTING } });
+    const before = row ? (PortalSignupSettingsSchema.safeParse(row.value).data ?? null) : null;
+    const value = next as Prisma.InputJsonValue;
+    await tx.appSetting.upsert({
+      where: { key: PORTAL_SIGNUP_SETTING },
+      create: { key: PORTAL_SIGNUP_SETTING, value },
+      update: { value },
+    });
+    return {
+      result: next,
+      audit: {
+        action: "settings.portal_signup.update",
+        entityType: "setting",
+        entityId: PORTAL_SIGNUP_SETTING,
+        before,
+        after: next,
+      },
+    };
+  });
+}

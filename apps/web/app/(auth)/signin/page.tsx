@@ -1,4 +1,6 @@
+import { getPortalSignupSettings } from "@sluice/db";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Logo } from "@/components/logo";
 import { safeCallbackPath } from "@/lib/roles";
@@ -12,6 +14,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const { callbackUrl, error } = await searchParams;
   const user = await getSessionUser();
   if (user) redirect(safeCallbackPath(callbackUrl, user.roles));
+  const signup = await getPortalSignupSettings().catch(() => ({ enabled: false }));
 
   return (
     <div className="flex min-h-screen flex-col items-center justify-center px-4 py-12">
@@ -26,6 +29,14 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <div className="rounded-lg border border-zinc-200 bg-white p-6 shadow-xs">
           <SignInForm callbackUrl={callbackUrl ?? null} initialError={error ?? null} />
         </div>
+        {signup.enabled ? (
+          <p className="mt-4 text-center text-sm text-zinc-500">
+            Developer without an account?{" "}
+            <Link href="/signup" className="font-medium text-zinc-900 underline">
+              Create an account
+            </Link>
+          </p>
+        ) : null}
       </div>
     </div>
   );

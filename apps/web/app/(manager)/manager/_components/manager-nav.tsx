@@ -21,6 +21,7 @@ export const MANAGER_SECTIONS = [
   { href: "/manager/audit", label: "Audit log" },
   { href: "/manager/users", label: "Users" },
   { href: "/manager/admin-tokens", label: "Admin API tokens" },
+  { href: "/manager/settings", label: "Settings" },
 ] as const;
 
 export function ManagerNav() {
