@@ -16,11 +16,17 @@ import { ConfigStore } from "./config/store.ts";
 import { loadConfigFile } from "./config/yaml.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import { newRequestId } from "./lib/ids.ts";
+import { BalancingService } from "./pipeline/balancing.ts";
 import { errorsPlugin } from "./plugins/errors.plugin.ts";
 import { gatewayAuthPlugin } from "./plugins/gateway-auth.plugin.ts";
+import { createGovernance, loadPolicyModules } from "./plugins/governance.ts";
+import { GovernanceMetrics } from "./plugins/governance-metrics.ts";
 import { GatewayMetrics } from "./plugins/metrics.ts";
 import { requestContextPlugin } from "./plugins/request-context.plugin.ts";
+import type { Limiter } from "./policies/index.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { healthTargetsRoute } from "./routes/health-targets.ts";
 import { v1Routes } from "./routes/v1/index.ts";
 import type { GatewayServices } from "./services.ts";
 import { UpstreamPools } from "./upstream/pools.ts";
@@ -46,6 +52,10 @@ export interface AppDeps {
   /** an already connected Redis client (server.ts checks reachability before building) */
   redis?: Redis | null;
   softwareVersion?: string;
+  /** Redis key prefix of the shared lowest-usage windows (tests isolate with it) */
+  usagePrefix?: string;
+  /** replaces the limiter made from REDIS_URL (tests) */
+  limiter?: Limiter;
   /** how long close() waits for requests in flight (default 30 s) */
   drainTimeoutMs?: number;
 }
@@ -78,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ring,
     log: app.log,
     cacheFile: source.kind === "database" ? path.join(dataDir, "config-snapshot.json") : null,
+    customPolicies: await loadPolicyModules(env.SLUICE_POLICY_MODULES, app.log),
   });
   const nodeId = env.SLUICE_NODE_ID ?? `${os.hostname()}-${process.pid}`;
   const db = source.kind === "database" ? (deps.db ?? createPrisma(source.url, { max: 4 })) : null;
@@ -91,6 +102,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       log: app.log,
     });
 
+  const clock = deps.clock ?? systemClock;
+  const pools = new UpstreamPools();
+  const redis = deps.redis ?? null;
+  // built before the first snapshot is applied, so every snapshot gets its routes' balancing on swap
+  const balancing = new BalancingService({ clock, pools, log: app.log, redis, usagePrefix: deps.usagePrefix });
+  store.onSwap((s) => balancing.attach(s));
+
   const dbSource =
     source.kind === "database" && db
       ? new DbConfigSource({
@@ -102,18 +120,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           pollMs: env.SLUICE_CONFIG_POLL_MS,
           heartbeatMs: env.SLUICE_HEARTBEAT_MS,
           softwareVersion: deps.softwareVersion,
+          health: () => balancing.snapshot(),
         })
       : null;
 
-  const redis = deps.redis ?? null;
+  const metrics = new GatewayMetrics();
+  const governance = createGovernance({
+    env,
+    log: app.log,
+    store: () => store,
+    pools,
+    metrics: new GovernanceMetrics(metrics.registry),
+    databaseUrl: source.kind === "database" ? source.url : null,
+    limiter: deps.limiter,
+    now: () => clock.now(),
+  });
   const services: GatewayServices = {
     env,
     store,
-    clock: deps.clock ?? systemClock,
+    clock,
     nodeId,
-    pools: new UpstreamPools(),
+    pools,
     usage,
-    metrics: new GatewayMetrics(),
+    metrics,
+    governance,
+    balancing,
     dbSource,
     redis: redis ? { status: () => (redis.status === "ready" ? "connected" : "disconnected") } : null,
     draining: false,
@@ -122,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate("gw", services);
 
   app.addHook("onReady", async () => {
+    await governance.ready();
     if (source.kind === "inline") {
       if (!(await store.apply(source.raw, "file"))) throw new Error(`invalid inline config: ${store.lastError}`);
     } else if (source.kind === "file") {
@@ -145,6 +177,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook("onClose", async () => {
     services.draining = true;
+    await governance.close();
+    balancing.stop();
     await dbSource?.stop();
     await usage.close();
     await services.pools.close();
@@ -156,6 +190,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(errorsPlugin);
   await app.register(gatewayAuthPlugin);
   await app.register(healthRoutes);
+  await app.register(healthTargetsRoute);
+  await app.register(adminRoutes);
   await app.register(v1Routes);
   return app;
 }

@@ -4,6 +4,8 @@ import type { DbConfigSource } from "./config/db-source.ts";
 import type { Env } from "./config/env.ts";
 import type { ConfigStore } from "./config/store.ts";
 import type { Clock } from "./lib/clock.ts";
+import type { BalancingService } from "./pipeline/balancing.ts";
+import type { GovernanceServices } from "./plugins/governance.ts";
 import type { GatewayMetrics } from "./plugins/metrics.ts";
 import type { UpstreamPools } from "./upstream/pools.ts";
 import type { UsageSink } from "./usage/writer.ts";
@@ -16,8 +18,12 @@ export interface GatewayServices {
   pools: UpstreamPools;
   usage: UsageSink;
   metrics: GatewayMetrics;
+  /** multi-target routing: breakers, health, balancers per route (pipeline/balancing.ts) */
+  balancing: BalancingService;
   dbSource: DbConfigSource | null;
   redis: { status(): "connected" | "disconnected" } | null;
+  /** limiter, response cache and their metrics (plugins/governance.ts) */
+  governance: GovernanceServices;
   /** SIGTERM received: new requests get 503 */
   draining: boolean;
   /** requests whose settle has not finished yet */

@@ -17,6 +17,8 @@ export interface DbSourceOptions {
   pollMs: number;
   heartbeatMs: number;
   softwareVersion?: string;
+  /** target health and breaker states for gateway_nodes.health (the manager UI shows them) */
+  health?: () => unknown;
 }
 
 export class DbConfigSource {
@@ -126,6 +128,7 @@ export class DbConfigSource {
         hostname: os.hostname(),
         softwareVersion: this.o.softwareVersion ?? null,
         appliedVersion: this.o.store.snapshot.version,
+        health: this.o.health ? (JSON.parse(JSON.stringify(this.o.health())) as never) : undefined,
         lastError: this.o.store.lastError,
       });
     } catch {

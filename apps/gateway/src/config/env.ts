@@ -49,6 +49,19 @@ export const EnvSchema = z
     /** how often the config version is polled as a safety net (ms) */
     SLUICE_CONFIG_POLL_MS: z.coerce.number().int().min(100).default(3000),
     SLUICE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
+    /** comma-separated paths of custom policy modules to load at startup (policies/registry.ts) */
+    SLUICE_POLICY_MODULES: optionalText,
+    /** shared secret for the gateway's /admin endpoints (header x-sluice-admin-token); unset = endpoints disabled */
+    SLUICE_GATEWAY_ADMIN_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, {
+      message: "must be at least 16 characters",
+    }),
+    /** deadline of one shared (Redis) limiter call before each limit's fail mode applies (ms) */
+    SLUICE_LIMITER_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(50),
+    /** key prefix of the limiter's and the cache's Redis keys (several deployments on one Redis) */
+    SLUICE_REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]*$/, "letters, digits, colon, underscore and dash only")
+      .default("sl:"),
   })
   .superRefine((env, ctx) => {
     const keys = env.SLUICE_MASTER_KEYS ?? env.SLUICE_MASTER_KEY;

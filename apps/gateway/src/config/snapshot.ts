@@ -10,6 +10,7 @@ import { Prisma } from "@sluice/db";
 import { decryptSecret, type MasterKeyRing } from "@sluice/db/crypto";
 import {
   CredentialRefSchema,
+  type NativeFormat as NativeFormatName,
   NativeFormatSchema,
   ProviderCredentialsSchema,
   type ProviderKind,
@@ -31,6 +32,13 @@ import { z } from "zod";
 import { type CompiledTemplate, compileTemplate } from "../lib/template.ts";
 import { providers as adapters } from "../providers/registry.ts";
 import type { ProviderAdapter, ProviderCredentials } from "../providers/types.ts";
+import {
+  buildGovernance,
+  type Governance,
+  type GovernanceOptions,
+  RawBudgetSchema,
+  RawPromptTemplateSchema,
+} from "./governance.ts";
 
 type Decimal = Prisma.Decimal;
 const Decimal = Prisma.Decimal;
@@ -73,6 +81,8 @@ export const RawTargetSchema = z.object({
   options: TargetOptionsSchema.prefault({}),
   position: z.number().int().default(0),
   enabled: z.boolean().default(true),
+  /** free text; the semantic balancer compares prompts with it */
+  description: z.string().nullable().default(null),
 });
 
 export const RawRouteSchema = z.object({
@@ -155,6 +165,8 @@ export const RawConfigSchema = z.object({
   apiKeys: z.array(RawApiKeySchema).default([]),
   policies: z.array(RawPolicySchema).default([]),
   prices: z.array(RawPriceSchema).default([]),
+  budgets: z.array(RawBudgetSchema).default([]),
+  promptTemplates: z.array(RawPromptTemplateSchema).default([]),
 });
 
 export type RawConfigInput = z.input<typeof RawConfigSchema>;
@@ -189,6 +201,9 @@ export interface TargetOptionRule {
 
 export interface TargetEntry {
   id: string;
+  /** = provider.id (the balancer's BalancerTarget shape) */
+  providerId: string;
+  description: string | null;
   provider: ProviderEntry;
   model: CompiledTemplate;
   /** the name clients use (alias, or the model setting) */
@@ -212,6 +227,8 @@ export interface RouteEntry {
   id: string;
   name: string;
   type: RouteType;
+  /** native routes: the wire format clients speak (anthropic | gemini | bedrock) */
+  nativeFormat: NativeFormatName | null;
   paths: string[];
   options: RouteOptions;
   retry: RouteRetry;
@@ -231,8 +248,6 @@ export interface RouteEntry {
   cors: CorsEntry | null;
   jwt: { key: KeyObject | JWTVerifyGetKey; issuer?: string; audience?: string; consumerClaim: string } | null;
   logPayloads: boolean;
-  /** round-robin cursor per target list (mutable, per snapshot; keyed by list, so client model names cannot grow it) */
-  rr: Map<TargetEntry[], number>;
 }
 
 export interface RegexRoute {
@@ -288,6 +303,8 @@ export interface Snapshot {
   policies: RawPolicy[];
   /** provider kind -> model -> prices, newest effectiveFrom first */
   prices: Map<string, Map<string, PriceEntry[]>>;
+  /** policy set, budgets, templates and cache policies (config/governance.ts) */
+  governance: Governance;
   warnings: string[];
 }
 
@@ -300,6 +317,8 @@ export interface BuildOptions {
   source: Snapshot["source"];
   env?: Record<string, string | undefined>;
   now?: number;
+  /** custom policy modules loaded at startup (SLUICE_POLICY_MODULES) */
+  customPolicies?: GovernanceOptions["customPolicies"];
 }
 
 export const ENDPOINT_SUFFIX: Record<Exclude<RouteType, "native">, string> = {
@@ -484,6 +503,8 @@ export async function buildSnapshot(input: unknown, opts: BuildOptions): Promise
       }
       const entry: TargetEntry = {
         id: t.id,
+        providerId: provider.id,
+        description: t.description,
         provider,
         model,
         clientModel: t.alias ?? t.model,
@@ -523,6 +544,7 @@ export async function buildSnapshot(input: unknown, opts: BuildOptions): Promise
       id: r.id,
       name: r.name,
       type: r.type,
+      nativeFormat: r.nativeFormat,
       paths: r.paths,
       options: o,
       retry: r.retry,
@@ -544,10 +566,12 @@ export async function buildSnapshot(input: unknown, opts: BuildOptions): Promise
       cors,
       jwt: await buildJwt(r),
       logPayloads: o.logPayloads,
-      rr: new Map(),
     };
     if ((o.auth === "jwt" || o.auth === "key-or-jwt") && !route.jwt) {
       throw new SnapshotError(`route ${r.name}: auth "${o.auth}" needs options.jwt`);
+    }
+    if (r.type === "native" && r.nativeFormat === null) {
+      throw new SnapshotError(`route ${r.name}: a native route needs nativeFormat (anthropic, gemini or bedrock)`);
     }
     routesById.set(r.id, route);
     for (const path of r.paths) {
@@ -563,10 +587,12 @@ export async function buildSnapshot(input: unknown, opts: BuildOptions): Promise
         continue;
       }
       const prefix = normalisePrefix(path);
-      const existing = exact[r.type].get(prefix);
+      // native routes of different formats share a prefix without conflict (see pipeline/native-match.ts)
+      const key = r.type === "native" ? `${r.nativeFormat}:${prefix}` : prefix;
+      const existing = exact[r.type].get(key);
       if (existing) {
         warnings.push(`routes ${existing.name} and ${r.name} both serve ${r.type} on ${prefix || "/"}; ${existing.name} wins`);
-      } else exact[r.type].set(prefix, route);
+      } else exact[r.type].set(key, route);
       const list = byPrefix.get(prefix);
       if (list) list.push(route);
       else byPrefix.set(prefix, [route]);
@@ -628,6 +654,9 @@ export async function buildSnapshot(input: unknown, opts: BuildOptions): Promise
   for (const byModel of prices.values())
     for (const list of byModel.values()) list.sort((a, b) => b.effectiveFrom - a.effectiveFrom);
 
+  const governance = buildGovernance(raw, { customPolicies: opts.customPolicies });
+  for (const w of governance.warnings) warnings.push(w);
+
   return {
     version: BigInt(raw.version),
     builtAt: opts.now ?? Date.now(),
@@ -644,6 +673,7 @@ export async function buildSnapshot(input: unknown, opts: BuildOptions): Promise
     groupsById,
     policies: raw.policies.filter((p) => p.enabled).sort((a, b) => a.position - b.position),
     prices,
+    governance,
     warnings,
   };
 }

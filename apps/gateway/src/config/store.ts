@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { MasterKeyRing } from "@sluice/db/crypto";
 import type { FastifyBaseLogger } from "fastify";
-import { buildSnapshot, emptySnapshot, type Snapshot } from "./snapshot.ts";
+import { type BuildOptions, buildSnapshot, emptySnapshot, type Snapshot } from "./snapshot.ts";
 
 export interface ConfigStoreOptions {
   ring: MasterKeyRing | null;
@@ -15,6 +15,8 @@ export interface ConfigStoreOptions {
   /** where the last good config is kept; null = not kept */
   cacheFile: string | null;
   env?: Record<string, string | undefined>;
+  /** custom policy modules loaded at startup, passed to every snapshot build */
+  customPolicies?: BuildOptions["customPolicies"];
 }
 
 export class ConfigStore {
@@ -43,7 +45,12 @@ export class ConfigStore {
   async apply(raw: unknown, source: Snapshot["source"]): Promise<boolean> {
     let next: Snapshot;
     try {
-      next = await buildSnapshot(raw, { ring: this.opts.ring, source, env: this.opts.env });
+      next = await buildSnapshot(raw, {
+        ring: this.opts.ring,
+        source,
+        env: this.opts.env,
+        customPolicies: this.opts.customPolicies,
+      });
     } catch (err) {
       this.lastError = (err as Error).message;
       this.opts.log.error({ err: { message: this.lastError } }, "config snapshot rejected; keeping the previous one");

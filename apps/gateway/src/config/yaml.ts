@@ -60,6 +60,7 @@ const FileSchema = z
                     alias: z.string().optional(),
                     weight: z.number().optional(),
                     priority: z.number().optional(),
+                    description: z.string().optional(),
                     options: Json.optional(),
                     enabled: z.boolean().optional(),
                   })
@@ -105,6 +106,12 @@ const FileSchema = z
       .default([]),
     policies: z.array(Json).default([]),
     prices: z.array(Json).default([]),
+    /** budgets (BudgetConfig); `route` / `consumer` may name the route / consumer instead of giving its id */
+    budgets: z.array(Json).default([]),
+    /** prompt templates: { name, messages: [{ role, content with {{variables}} }] } */
+    promptTemplates: z
+      .array(z.object({ name: Name, version: z.number().int().positive().optional(), messages: z.array(Json).min(1) }).strict())
+      .default([]),
   })
   .strict();
 
@@ -212,6 +219,7 @@ export function parseConfigYaml(text: string, env: Record<string, string | undef
             alias: t.alias ?? null,
             weight: t.weight ?? 100,
             priority: t.priority ?? 0,
+            description: t.description ?? null,
             options: t.options ?? {},
             position: i,
             enabled: t.enabled ?? true,
@@ -226,6 +234,23 @@ export function parseConfigYaml(text: string, env: Record<string, string | undef
       ...p,
     })) as never,
     prices: f.prices.map((p) => ({ effectiveFrom: "1970-01-01T00:00:00.000Z", ...p })) as never,
+    budgets: f.budgets.map((b, i) => {
+      const { route, consumer, ...rest } = b as { route?: unknown; consumer?: unknown } & Record<string, unknown>;
+      const routeId = typeof route === "string" ? (f.routes.find((r) => r.name === route)?.id ?? `rt_${slug(route)}`) : undefined;
+      const consumerId =
+        typeof consumer === "string" ? (f.consumers.find((c) => c.name === consumer)?.id ?? `cons_${slug(consumer)}`) : undefined;
+      return {
+        id: typeof b.id === "string" ? b.id : `bud_${i}`,
+        ...rest,
+        ...(routeId ? { routeId } : {}),
+        ...(consumerId ? { consumerId } : {}),
+      };
+    }) as never,
+    promptTemplates: f.promptTemplates.map((t) => ({
+      name: t.name,
+      version: t.version ?? 1,
+      body: { messages: t.messages },
+    })) as never,
   };
 }
 

@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   // gateway
   provider_unavailable: { status: 502, type: "api_error", errorType: "gateway" },
   provider_credentials_unavailable: { status: 502, type: "api_error", errorType: "gateway" },
+  no_healthy_target: { status: 503, type: "api_error", errorType: "gateway", retryable: true },
   config_unavailable: { status: 503, type: "api_error", errorType: "gateway", retryable: true },
   shutting_down: { status: 503, type: "api_error", errorType: "gateway", retryable: true },
   internal_error: { status: 500, type: "api_error", errorType: "gateway" },

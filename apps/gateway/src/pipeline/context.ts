@@ -4,10 +4,12 @@
 
 import type { Prisma } from "@sluice/db";
 import type { ErrorType } from "@sluice/db/schemas";
+import type { AttemptRecord } from "../balancer/attempt-plan.ts";
 import type { ConsumerEntry, KeyEntry, RouteEntry, Snapshot, TargetEntry } from "../config/snapshot.ts";
 import type { Usage } from "../providers/types.ts";
+import type { GovernanceState } from "./policies.ts";
 
-export type GatewayEndpoint = "chat" | "completions" | "embeddings" | "models";
+export type GatewayEndpoint = "chat" | "completions" | "embeddings" | "models" | "native";
 
 export interface RequestContext {
   id: string;
@@ -48,9 +50,17 @@ export interface RequestContext {
   /** content chunks forwarded on the fast lane (estimate when no usage comes) */
   chunks: number;
   abort: AbortController | null;
+  /** every upstream attempt (balancer/attempt-plan.ts), the usage event's `attempts` column */
+  attempts: AttemptRecord[] | null;
+  /** the A/B arm or routing rule that chose the target set */
+  arm: string | null;
+  /** native routes: the request body exactly as received (forwarded unchanged) */
+  rawBody: string | null;
   inFlight: boolean;
   closed: boolean;
   settled: boolean;
+  /** policies, limits and cache of this request (pipeline/policies.ts); null when none apply */
+  gov: GovernanceState | null;
 }
 
 export function createContext(id: string, start: number, ts: number, snapshot: Snapshot): RequestContext {
@@ -84,9 +94,13 @@ export function createContext(id: string, start: number, ts: number, snapshot: S
     completionText: null,
     chunks: 0,
     abort: null,
+    attempts: null,
+    arm: null,
+    rawBody: null,
     inFlight: false,
     closed: false,
     settled: false,
+    gov: null,
   };
 }
 

@@ -7,6 +7,7 @@ import type { ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Dispatcher } from "undici";
+import type { AttemptResult } from "../balancer/index.ts";
 import type { ProviderEntry, RouteEntry, TargetEntry } from "../config/snapshot.ts";
 import { GatewayError } from "../lib/errors.ts";
 import { createDeframer } from "../lib/framing/index.ts";
@@ -25,7 +26,27 @@ import {
   type Usage,
 } from "../providers/types.ts";
 import { priceContext } from "../usage/settle.ts";
+import {
+  type AttemptOutcome,
+  attemptResultOfError,
+  attemptResultOfStatus,
+  ClientGoneError,
+  deliverNothing,
+  promptTextOf,
+  type ReadyStep,
+  runAttempts,
+  targetsFor,
+} from "./attempts.ts";
 import type { RequestContext } from "./context.ts";
+import {
+  applyRequestPolicies,
+  applyUpstreamHeaders,
+  createStreamTap,
+  finishAnswer,
+  governUpstream,
+  type StreamTap,
+  templateReferenceAsMessage,
+} from "./policies.ts";
 import { ChatRequestSchema, CompletionRequestSchema, EmbeddingsRequestSchema, validateRequest } from "./schemas.ts";
 
 const SCHEMAS = { chat: ChatRequestSchema, completions: CompletionRequestSchema, embeddings: EmbeddingsRequestSchema };
@@ -33,22 +54,9 @@ const MAX_ERROR_BODY = 64 * 1024;
 const LFLF = Buffer.from("\n\n");
 const USAGE_KEY = Buffer.from('"usage":');
 
-class ClientGone extends Error {}
+const ClientGone = ClientGoneError;
 
 // ─── target selection and request preparation ─────────────────────────────────────────────────────────────────
-
-export function pickTarget(route: RouteEntry, model: string): TargetEntry | null {
-  const list = route.byModel.get(model) ?? (route.wildcard.length > 0 ? route.wildcard : null);
-  if (!list) return null;
-  if (list.length === 1) return list[0] as TargetEntry;
-  // the priority balancer and friends come with the balancer issue; until then: round-robin within the best tier
-  const tier = (list[0] as TargetEntry).priority;
-  let n = 0;
-  while (n < list.length && (list[n] as TargetEntry).priority === tier) n++;
-  const i = route.rr.get(list) ?? 0;
-  route.rr.set(list, (i + 1) % n);
-  return list[i % n] as TargetEntry;
-}
 
 function applyTargetOptions(target: TargetEntry, body: Record<string, unknown>): void {
   for (const rule of target.optionRules) {
@@ -170,9 +178,10 @@ async function run(
   endpoint: Endpoint,
   ctx: RequestContext,
 ): Promise<FastifyReply | undefined> {
-  const body = request.body as Record<string, unknown>;
+  let body = request.body as Record<string, unknown>;
   if (!body) throw new GatewayError("invalid_json", "The request body is empty; send a JSON object.");
   ctx.body = body;
+  if (endpoint === "chat") templateReferenceAsMessage(body);
   validateRequest(SCHEMAS[endpoint], body);
   const model = body.model as string;
   ctx.model = model;
@@ -183,12 +192,39 @@ async function run(
   if (ctx.key?.allowedModels && !ctx.key.allowedModels.has(model)) {
     throw new GatewayError("model_not_allowed", `This API key may not use model "${model}".`, { param: "model" });
   }
-  const target = pickTarget(route, model);
-  if (!target) {
+  let list = targetsFor(route, model);
+  if (!list) {
     throw new GatewayError("model_not_found", `The model \`${model}\` does not exist or you do not have access to it.`, {
       param: "model",
     });
   }
+  // policies (pipeline/policies.ts): access + prompt phases may answer or rewrite the body; then the cache (a hit
+  // answers) and one reservation for every limit and budget (a 429 answers; a downgrade narrows the targets)
+  const governed = await applyRequestPolicies(app, request, reply, ctx, endpoint, body);
+  if (!governed) return reply;
+  body = governed;
+  const gate = await governUpstream(app, request, reply, ctx, endpoint, body, list);
+  if (gate.answered) return gate.reply;
+  list = gate.targets;
+  // the balancer picks the target(s); each attempt translates for its own provider (see attempts.ts)
+  return runAttempts(app, request, reply, list, (step) => callTarget(app, request, reply, endpoint, ctx, body, step), {
+    promptText: () => promptTextOf(body),
+  });
+}
+
+/** One attempt: the request for `step.target`'s provider, the upstream call within the step's limits, the answer. */
+async function callTarget(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  endpoint: Endpoint,
+  ctx: RequestContext,
+  clientBody: Record<string, unknown>,
+  step: ReadyStep,
+): Promise<AttemptOutcome> {
+  const target = step.target;
+  const route = ctx.route as RouteEntry;
+  const stream = ctx.stream;
   ctx.target = target;
   const provider = target.provider;
   if (provider.unavailable) throw providerUnavailable(provider);
@@ -205,6 +241,8 @@ async function run(
     throw err;
   }
   ctx.upstreamModel = upstreamModel;
+  // target options apply to this attempt only (a fallback target has its own)
+  const body = target.optionRules.length > 0 ? { ...clientBody } : clientBody;
   if (target.optionRules.length > 0) applyTargetOptions(target, body);
 
   let credentials: ProviderCredentials = provider.credentials;
@@ -242,13 +280,14 @@ async function run(
   try {
     up = transform.buildRequest(body as never, tctx);
     if (target.headers) Object.assign(up.headers, target.headers);
+    applyUpstreamHeaders(ctx, up.headers);
     if (adapter.sign) up = await adapter.sign(up, tctx);
   } catch (err) {
     if (err instanceof UnsupportedRequestError) throw new GatewayError("invalid_request", err.message, { param: err.param });
     throw err;
   }
 
-  // ── the upstream call ──
+  // ── the upstream call, within this attempt's limits ──
   let origin = provider.origin;
   let path: string;
   if (up.url.startsWith(origin) && up.url.charCodeAt(origin.length) === 47 /* / */) path = up.url.slice(origin.length);
@@ -262,15 +301,25 @@ async function run(
   const ac = new AbortController();
   ctx.abort = ac;
   if (ctx.aborted) throw new ClientGone();
-  const firstByteMs = target.timeoutMs ?? timeouts.firstByteMs;
+  const firstByteMs = Math.min(target.timeoutMs ?? timeouts.firstByteMs, step.timeoutMs);
   let timedOut = false;
   const totalTimer = setTimeout(() => {
     timedOut = true;
     ac.abort();
-  }, timeouts.totalMs);
+  }, step.timeoutMs);
+  // undici's headersTimeout runs on its coarse (~1 s) timer wheel; the first-byte limit needs a precise one
+  let firstByteTimedOut = false;
+  const firstByteTimer = setTimeout(() => {
+    firstByteTimedOut = true;
+    ac.abort();
+  }, firstByteMs);
 
   const clock = app.gw.clock;
-  ctx.upstreamStart = clock.mono();
+  const started = clock.mono();
+  ctx.upstreamStart = started;
+  ctx.upstreamEnd = null;
+  ctx.upstreamStatus = null;
+  const latency = () => Math.round(clock.mono() - started);
   let res: Dispatcher.ResponseData;
   try {
     res = await pool.request({
@@ -284,25 +333,90 @@ async function run(
     });
   } catch (err) {
     clearTimeout(totalTimer);
+    clearTimeout(firstByteTimer);
     ctx.upstreamEnd = clock.mono();
     if (ctx.aborted) throw new ClientGone();
-    throw upstreamFailure(err, provider, timedOut);
+    const failure = upstreamFailure(err, provider, timedOut || firstByteTimedOut);
+    return {
+      result: firstByteTimedOut && !timedOut ? { kind: "timeout", phase: "first_byte" } : attemptResultOfError(err, timedOut),
+      observed: { latencyMs: latency() },
+      deliver: () => {
+        throw failure;
+      },
+    };
   }
+  clearTimeout(firstByteTimer);
   ctx.upstreamStatus = res.statusCode;
-  setAnswerHeaders(reply, ctx);
 
   try {
-    if (res.statusCode !== 200) return await upstreamError(reply, ctx, provider, res);
+    if (res.statusCode !== 200) {
+      const answer = await readUpstreamError(provider, res);
+      ctx.upstreamEnd = clock.mono();
+      return {
+        result: attemptResultOfStatus(res.statusCode, answer.headers, clock.now(), override !== undefined),
+        observed: { latencyMs: latency() },
+        deliver: () => sendUpstreamError(reply, ctx, answer),
+      };
+    }
     if (stream) {
-      await streamAnswer(app, reply, ctx, provider, res, tctx, endpoint as "chat" | "completions", ac, () => timedOut);
-      return undefined;
+      setAnswerHeaders(reply, ctx);
+      const end = await streamAnswer(
+        app,
+        reply,
+        ctx,
+        provider,
+        res,
+        tctx,
+        endpoint as "chat" | "completions",
+        ac,
+        () => timedOut,
+      );
+      const observed = {
+        latencyMs: latency(),
+        ttftMs: end.firstByteAt === null ? undefined : Math.round(end.firstByteAt - started),
+        streamStarted: end.started,
+        tokens: ctx.usage ? ctx.usage.prompt_tokens + ctx.usage.completion_tokens : undefined,
+      };
+      if (end.error === undefined) return { result: { kind: "ok", status: 200 }, observed, deliver: deliverNothing };
+      const err = end.error;
+      const result: AttemptResult =
+        err instanceof UpstreamStreamError
+          ? { kind: "http", status: err.status }
+          : err instanceof ProviderFormatError
+            ? { kind: "error", code: "upstream_bad_response" }
+            : attemptResultOfError(err, timedOut, end.started);
+      // after the first byte the SSE error event was written: nothing left to deliver, no failover
+      if (end.started) return { result, observed, deliver: deliverNothing };
+      return {
+        result,
+        observed,
+        deliver: () => {
+          // nothing was sent yet: an ordinary error answer (502 naming the provider, 504 on timeouts)
+          if (err instanceof UpstreamStreamError) {
+            ctx.status = err.status;
+            ctx.errorType = "provider";
+            ctx.errorCode = err.body.error.code ?? "upstream_stream_error";
+            setAnswerHeaders(reply, ctx);
+            return reply.code(err.status).header("content-type", "application/json").send(JSON.stringify(err.body));
+          }
+          if (err instanceof ProviderFormatError) throw badResponse(provider, err.message);
+          throw upstreamFailure(err, provider, timedOut);
+        },
+      };
     }
     let text: string;
     try {
       text = await res.body.text();
     } catch (err) {
       if (ctx.aborted) throw new ClientGone();
-      throw upstreamFailure(err, provider, timedOut);
+      const failure = upstreamFailure(err, provider, timedOut);
+      return {
+        result: attemptResultOfError(err, timedOut),
+        observed: { latencyMs: latency() },
+        deliver: () => {
+          throw failure;
+        },
+      };
     } finally {
       ctx.upstreamEnd = clock.mono();
     }
@@ -310,7 +424,14 @@ async function run(
     try {
       json = JSON.parse(text);
     } catch {
-      throw badResponse(provider, `200 body is not JSON: ${text.slice(0, 200)}`);
+      const failure = badResponse(provider, `200 body is not JSON: ${text.slice(0, 200)}`);
+      return {
+        result: { kind: "error", code: "upstream_bad_response" },
+        observed: { latencyMs: latency() },
+        deliver: () => {
+          throw failure;
+        },
+      };
     }
     let payload: string;
     let answer: unknown = json;
@@ -329,7 +450,16 @@ async function run(
       try {
         out = transform.parseResponse(json, tctx) as { usage?: Usage };
       } catch (err) {
-        if (err instanceof ProviderFormatError) throw badResponse(provider, err.message);
+        if (err instanceof ProviderFormatError) {
+          const failure = badResponse(provider, err.message);
+          return {
+            result: { kind: "error", code: "upstream_bad_response" },
+            observed: { latencyMs: latency() },
+            deliver: () => {
+              throw failure;
+            },
+          };
+        }
         throw err;
       }
       ctx.usage = readUsage(out.usage);
@@ -338,9 +468,23 @@ async function run(
     }
     if (!ctx.usage && endpoint !== "embeddings") ctx.completionText = completionTextOf(answer);
     priceContext(ctx);
-    setUsageHeaders(reply, ctx);
-    if (route.logPayloads) request.log.info({ request: body, response: payload }, "payload");
-    return reply.code(200).header("content-type", "application/json").send(payload);
+    const u = ctx.usage as Usage | null;
+    return {
+      result: { kind: "ok", status: 200 },
+      observed: {
+        latencyMs: latency(),
+        tokens: u ? u.prompt_tokens + u.completion_tokens : undefined,
+        cost: ctx.cost ? ctx.cost.toNumber() : undefined,
+      },
+      deliver: async () => {
+        setAnswerHeaders(reply, ctx);
+        setUsageHeaders(reply, ctx);
+        // the cache stores the answer as received; response policies (PII restore, transformers) run after
+        const sent = ctx.gov ? await finishAnswer(reply, ctx, answer, payload) : payload;
+        if (route.logPayloads) request.log.info({ request: body, response: sent }, "payload");
+        return reply.code(200).header("content-type", "application/json").send(sent);
+      },
+    };
   } finally {
     clearTimeout(totalTimer);
   }
@@ -370,12 +514,14 @@ interface EmbeddingsUsage {
   total_tokens: number;
 }
 
-async function upstreamError(
-  reply: FastifyReply,
-  ctx: RequestContext,
-  provider: ProviderEntry,
-  res: Dispatcher.ResponseData,
-): Promise<FastifyReply> {
+/** An upstream error answer, read and mapped to the OpenAI shape; sent only if no other attempt follows. */
+interface UpstreamErrorAnswer {
+  status: number;
+  mapped: OpenAIErrorBody;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+async function readUpstreamError(provider: ProviderEntry, res: Dispatcher.ResponseData): Promise<UpstreamErrorAnswer> {
   let text = "";
   try {
     text = await readText(res.body, MAX_ERROR_BODY);
@@ -403,11 +549,18 @@ async function upstreamError(
       },
     };
   }
-  const status = res.statusCode >= 400 && res.statusCode <= 599 ? res.statusCode : 502;
+  return { status: res.statusCode, mapped, headers: res.headers as Record<string, string | string[] | undefined> };
+}
+
+function sendUpstreamError(reply: FastifyReply, ctx: RequestContext, answer: UpstreamErrorAnswer): FastifyReply {
+  const { mapped } = answer;
+  const status = answer.status >= 400 && answer.status <= 599 ? answer.status : 502;
   ctx.status = status;
+  ctx.upstreamStatus = answer.status;
   ctx.errorType = status === 400 || status === 404 || status === 413 || status === 422 ? "caller" : "provider";
-  ctx.errorCode = mapped.error.code ?? `upstream_${res.statusCode}`;
-  const retryAfter = res.headers["retry-after"];
+  ctx.errorCode = mapped.error.code ?? `upstream_${answer.status}`;
+  setAnswerHeaders(reply, ctx);
+  const retryAfter = answer.headers["retry-after"];
   if (retryAfter) reply.header("retry-after", retryAfter);
   return reply.code(status).header("content-type", "application/json").send(JSON.stringify(mapped));
 }
@@ -431,6 +584,18 @@ function streamErrorBody(err: unknown, provider: ProviderEntry, ctx: RequestCont
   return g.toBody();
 }
 
+/**
+ * How a stream attempt ended. `started`: bytes reached the client (the attempt is committed); `error`: what broke
+ * it (after the start, the SSE error event was already written; before it, nothing was sent and the caller decides
+ * between failover and an ordinary error answer).
+ */
+interface StreamEnd {
+  started: boolean;
+  error?: unknown;
+  /** monotonic ms of the first byte written to the client */
+  firstByteAt: number | null;
+}
+
 async function streamAnswer(
   app: FastifyInstance,
   reply: FastifyReply,
@@ -441,7 +606,7 @@ async function streamAnswer(
   endpoint: "chat" | "completions",
   ac: AbortController,
   timedOut: () => boolean,
-): Promise<void> {
+): Promise<StreamEnd> {
   const res = reply.raw;
   const clock = app.gw.clock;
   // the status line goes out with the first bytes, so an answer that fails before any output is still a 502
@@ -460,10 +625,15 @@ async function streamAnswer(
 
   const wantsUsage = tctx.clientWantsStreamUsage === true;
   const body = upstream.body as unknown as Readable;
-  let slow: SlowState | null = provider.adapter.openaiCompatible ? null : createSlowState(ctx, provider, tctx, endpoint);
+  // the cache recorder and stream policies (PII restore) need each chunk parsed: such streams take the slow lane
+  const tap = endpoint === "chat" ? createStreamTap(ctx) : null;
+  let slow: SlowState | null =
+    provider.adapter.openaiCompatible && !tap ? null : createSlowState(ctx, provider, tctx, endpoint, tap);
 
+  let firstByteAt: number | null = null;
   const write = async (data: string | Buffer) => {
     head();
+    if (firstByteAt === null) firstByteAt = clock.mono();
     if (ctx.ttftMs === null) ctx.ttftMs = clock.mono() - ctx.start;
     if (!res.write(data)) await waitDrain(res);
   };
@@ -476,7 +646,7 @@ async function streamAnswer(
       // fast lane: forward whole events as they are; CRLF framing goes to the slow lane (never seen from OpenAI)
       if (first) {
         first = false;
-        if (!slow && chunk.indexOf(13) !== -1) slow = createSlowState(ctx, provider, tctx, endpoint);
+        if (!slow && chunk.indexOf(13) !== -1) slow = createSlowState(ctx, provider, tctx, endpoint, tap);
       }
       if (slow) {
         const out = slow.push(chunk);
@@ -501,35 +671,30 @@ async function streamAnswer(
       ctx.usage ??= slow.usage();
     }
     head();
+    if (firstByteAt === null) firstByteAt = clock.mono();
     if (ctx.ttftMs === null) ctx.ttftMs = clock.mono() - ctx.start;
     res.end(tail);
+    await tap?.finish(true);
+    return { started: true, firstByteAt };
   } catch (err) {
+    void tap?.finish(false);
     ctx.upstreamEnd ??= clock.mono();
     if (slow) ctx.usage ??= slow.usage();
     ac.abort();
     if (ctx.aborted || err instanceof ClientGone) {
       if (!headed) throw new ClientGone();
       if (!res.destroyed) res.destroy();
-      return;
+      throw new ClientGone();
     }
-    if (!headed) {
-      // nothing was sent yet: an ordinary error answer (502 naming the provider, 504 on timeouts)
-      if (err instanceof UpstreamStreamError) {
-        ctx.status = err.status;
-        ctx.errorType = "provider";
-        ctx.errorCode = err.body.error.code ?? "upstream_stream_error";
-        reply.code(err.status).header("content-type", "application/json").send(JSON.stringify(err.body));
-        return;
-      }
-      if (err instanceof ProviderFormatError) throw badResponse(provider, err.message);
-      throw upstreamFailure(err, provider, timedOut());
-    }
+    // nothing was sent yet: the attempt loop fails over or answers with an ordinary error
+    if (!headed) return { started: false, error: err, firstByteAt };
     const errBody = streamErrorBody(err, provider, ctx, timedOut());
     app.log.warn(
       { reqId: ctx.id, provider: provider.name, err: { message: (err as Error).message } },
       "stream ended with an error",
     );
     if (!res.destroyed) res.end(`data: ${JSON.stringify(errBody)}\n\n`);
+    return { started: true, error: err, firstByteAt };
   }
 }
 
@@ -606,6 +771,7 @@ function createSlowState(
   provider: ProviderEntry,
   tctx: TransformContext,
   endpoint: "chat" | "completions",
+  tap: StreamTap | null = null,
 ): SlowState {
   const transform = endpoint === "chat" ? provider.adapter.chat : provider.adapter.completions;
   if (!transform) throw badResponse(provider, `no ${endpoint} transform`);
@@ -618,7 +784,7 @@ function createSlowState(
     let out = "";
     for (const ev of events) {
       const chunks = transform.mapStreamEvent(ev, state, tctx) as ChatChunk[];
-      for (const c of chunks) out += serialiseChunk(c);
+      for (const c of chunks) out += tapped(c);
     }
     return out;
   };
@@ -636,13 +802,20 @@ function createSlowState(
     }
     return `data: ${JSON.stringify(c)}\n\n`;
   };
+  const tapped = (c: ChatChunk): string => {
+    if (!tap) return serialiseChunk(c);
+    let out = "";
+    for (const t of tap.chunk(c)) out += serialiseChunk(t);
+    return out;
+  };
 
   return {
     push: (chunk) => serialise(deframer.push(chunk)),
     end: () => {
       let out = serialise(deframer.end());
       const owed = endpoint === "chat" ? provider.adapter.chat.endStream?.(state, tctx) : undefined;
-      if (owed) for (const c of owed) out += serialiseChunk(c);
+      if (owed) for (const c of owed) out += tapped(c);
+      if (tap) for (const c of tap.end()) out += serialiseChunk(c);
       return out;
     },
     usage: () => (state.usage ? readUsage(state.usage) : null),

@@ -4,6 +4,7 @@
 
 import type { RouteEntry, Snapshot } from "../config/snapshot.ts";
 import type { GatewayEndpoint } from "./context.ts";
+import { matchNativeRoute } from "./native-match.ts";
 
 export interface RouteMatch {
   endpoint: GatewayEndpoint;
@@ -34,6 +35,9 @@ export function matchRoute(snapshot: Snapshot, rawMethod: string, rawPath: strin
   const method = rawMethod === "HEAD" ? "GET" : rawMethod;
   let path = rawPath;
   if (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
+  // native passthrough operations first (their paths never end in an OpenAI endpoint suffix; see native-match.ts)
+  const native = method === "POST" ? matchNativeRoute(snapshot, method, path) : null;
+  if (native) return { endpoint: "native", route: native.route, prefix: native.prefix, captures: undefined };
   const e = endpointOf(method === "OPTIONS" ? "POST" : method, path);
   if (!e) {
     if (method === "OPTIONS") {

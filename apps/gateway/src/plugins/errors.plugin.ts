@@ -5,6 +5,7 @@
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { GatewayError, isGatewayError } from "../lib/errors.ts";
+import { sendNativeError } from "../pipeline/native.ts";
 import { global } from "./plugin.ts";
 
 function fromFastifyError(err: FastifyError): GatewayError | null {
@@ -30,13 +31,15 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Gat
     ctx.status = err.status;
     ctx.errorType = err.errorType;
     ctx.errorCode = err.code;
+    // native passthrough routes answer in their own format's error shape (the provider SDK's typed errors)
+    if (ctx.route?.nativeFormat) return sendNativeError(reply, ctx.route.nativeFormat, err, ctx.id);
   }
   return reply.code(err.status).header("content-type", "application/json; charset=utf-8").send(JSON.stringify(err.toBody()));
 }
 
 export const errorsPlugin = global(async function errors(app: FastifyInstance) {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+  app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
     const text = body as string;
     if (text.length === 0) {
       done(new GatewayError("invalid_json", "The request body is empty; send a JSON object."), undefined);
@@ -59,6 +62,8 @@ export const errorsPlugin = global(async function errors(app: FastifyInstance) {
       done(new GatewayError("invalid_request", "The request body must be a JSON object."), undefined);
       return;
     }
+    // native routes forward the client's bytes unchanged
+    if (request.sluice?.route?.nativeFormat) request.sluice.rawBody = text;
     done(null, value);
   });
 

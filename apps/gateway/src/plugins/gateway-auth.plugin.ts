@@ -33,6 +33,13 @@ export function credentialOf(request: FastifyRequest, route: RouteEntry): string
     const v = headerValue(h[route.keyHeader]);
     if (v) return v.trim();
   }
+  if (route.type === "native") {
+    // Google's clients send x-goog-api-key or ?key= (never forwarded upstream: the native request is rebuilt)
+    const g = headerValue(h["x-goog-api-key"]);
+    if (g) return g.trim();
+    const q = (request.query as Record<string, unknown> | undefined)?.key;
+    if (typeof q === "string" && q) return q.trim();
+  }
   return undefined;
 }
 

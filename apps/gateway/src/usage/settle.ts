@@ -3,11 +3,12 @@
 // never on the way to the client. Tokens come from the provider's usage; only when it gave none for an answer that
 // was (partly) produced are they estimated and flagged.
 
-import type { UsageEventInput } from "@sluice/db";
+import type { Prisma, UsageEventInput } from "@sluice/db";
 import type { FastifyBaseLogger } from "fastify";
 import type { Clock } from "../lib/clock.ts";
 import { newUsageId } from "../lib/ids.ts";
 import type { RequestContext } from "../pipeline/context.ts";
+import { settleGovernance, usageCacheFields } from "../pipeline/policies.ts";
 import type { GatewayMetrics } from "../plugins/metrics.ts";
 import { computeCost, findPrice, ZERO } from "./cost.ts";
 import { estimatePromptTokens, estimateTextTokens } from "./estimate.ts";
@@ -62,6 +63,8 @@ export async function settle(ctx: RequestContext, deps: SettleDeps): Promise<voi
   const latencyMs = deps.clock.mono() - ctx.start;
   const estimated = await estimate(ctx);
   if (ctx.cost === null || estimated) priceContext(ctx);
+  // limits and budgets settle to the same tokens the event records (pipeline/policies.ts)
+  await settleGovernance(ctx, deps.log);
   const t = tokensOf(ctx) ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
   const cost = ctx.cost ?? ZERO;
   const target = ctx.target;
@@ -100,6 +103,9 @@ export async function settle(ctx: RequestContext, deps: SettleDeps): Promise<voi
     latencyMs: Math.round(latencyMs),
     ttftMs: ctx.ttftMs === null ? null : Math.round(ctx.ttftMs),
     upstreamLatencyMs: upstreamMs === null ? null : Math.round(upstreamMs),
+    attempts: ctx.attempts && ctx.attempts.length > 0 ? (ctx.attempts as unknown as Prisma.InputJsonValue) : undefined,
+    arm: ctx.arm,
+    ...usageCacheFields(ctx),
   };
   deps.usage.push(event);
 

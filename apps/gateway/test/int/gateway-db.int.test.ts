@@ -223,12 +223,26 @@ describe("gateway with PostgreSQL", () => {
     await waitFor(async () => app.gw.store.lastError === null && app.gw.store.snapshot.version > before);
   });
 
-  it("heartbeats its node id and applied version", async () => {
+  it("heartbeats its node id, applied version and target health (breaker states for the manager UI)", async () => {
     const node = await waitFor(async () => {
       const n = await t.db.gatewayNode.findUnique({ where: { id: "node-int" } });
       return n && n.appliedVersion === app.gw.store.snapshot.version ? n : null;
     });
     expect(node.heartbeatAt.getTime()).toBeGreaterThan(Date.now() - 5000);
+    const health = node.health as { configVersion: string; targets: Array<{ targetId: string; breaker: { state: string } }> };
+    expect(health.targets.length).toBeGreaterThan(0);
+    expect(health.targets[0]).toMatchObject({ targetId: expect.any(String), breaker: { state: "closed" } });
+  });
+
+  it("usage events carry every attempt in the attempts column", async () => {
+    const { response } = await client.chat.completions
+      .create({ model: "fast", messages: [{ role: "user", content: "attempts?" }] })
+      .withResponse();
+    const requestId = response.headers.get("x-sluice-request-id") as string;
+    const row = await waitFor(() => t.db.usageEvent.findFirst({ where: { requestId } }));
+    expect(row.attempts).toEqual([
+      expect.objectContaining({ attempt: 1, kind: "ok", status: 200, decision: "ok", failover: false, targetId: row.targetId }),
+    ]);
   });
 
   it("Postgres outage: keeps serving, spills usage to disk, drains it after; a restart during the outage serves from the local copy", async () => {

@@ -35,6 +35,72 @@ export interface Fault {
   chunkDelayMs?: number;
   /** how many requests it applies to (default 1) */
   times?: number;
+  /** 429 only: the retry-after header (default "1"); null sends none */
+  retryAfter?: string | null;
+}
+
+/**
+ * Seeded random faults (fault tolerance tests): `rate` of the requests fail with one of `mix`, equally likely.
+ * Without `keyOf` the draws follow arrival order. With it, a request's fate is a pure function of (seed, key, how
+ * often this key was seen): give every client request a unique key that its retries keep (e.g. the prompt) and
+ * share one FaultDice between the mocks, and the n-th attempt of a request fails or not whichever mock it reaches,
+ * so the outcome does not depend on concurrency or on the balancer's choices.
+ */
+export interface RandomFaults {
+  rate: number;
+  seed: number;
+  mix: Fault[];
+  keyOf?: (r: RecordedRequest) => string | undefined;
+}
+
+export interface FaultDice {
+  decide(r: RecordedRequest): Fault | undefined;
+  /** requests decided / failed so far */
+  readonly stats: { decided: number; failed: number; byKind: Record<string, number> };
+}
+
+function mix32(h: number): number {
+  let x = h >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+function hashText(text: string, seed: number): number {
+  let h = (2166136261 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return mix32(h);
+}
+
+export function createFaultDice(spec: RandomFaults): FaultDice {
+  let sequence = spec.seed >>> 0;
+  const visits = new Map<string, number>();
+  const stats = { decided: 0, failed: 0, byKind: {} as Record<string, number> };
+  const draw = (key: string | undefined): [number, number] => {
+    if (key === undefined) {
+      sequence = mix32(sequence + 0x9e3779b9);
+      const a = sequence;
+      sequence = mix32(sequence + 0x9e3779b9);
+      return [a / 4294967296, sequence / 4294967296];
+    }
+    const n = (visits.get(key) ?? 0) + 1;
+    visits.set(key, n);
+    const a = hashText(`${key}#${n}`, spec.seed);
+    return [a / 4294967296, mix32(a + 1) / 4294967296];
+  };
+  return {
+    stats,
+    decide(r) {
+      stats.decided++;
+      const [u, v] = draw(spec.keyOf?.(r));
+      if (u >= spec.rate || spec.mix.length === 0) return undefined;
+      const fault = spec.mix[Math.min(spec.mix.length - 1, Math.floor(v * spec.mix.length))] as Fault;
+      stats.failed++;
+      const kind = String(fault.fail ?? (fault.latencyMs ? "latency" : "none"));
+      stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1;
+      return { ...fault };
+    },
+  };
 }
 
 export interface MockUpstream {
@@ -44,6 +110,8 @@ export interface MockUpstream {
   requests: RecordedRequest[];
   lastRequest(): RecordedRequest | undefined;
   injectFault(fault: Fault): void;
+  /** seeded random faults for every request from now on (null: off); see createFaultDice */
+  setRandomFaults(dice: FaultDice | null): void;
   reset(): void;
 }
 
@@ -143,6 +211,7 @@ export async function startMockServer(
   const stats: MockStats = { requests: 0, byRoute: {}, streams: 0, faults: 0, aborted: 0 };
   const requests: RecordedRequest[] = [];
   const queued: Fault[] = [];
+  let dice: FaultDice | null = null;
 
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -179,6 +248,7 @@ export async function startMockServer(
       head.times = (head.times ?? 1) - 1;
       if (head.times <= 0) queued.shift();
     }
+    if (!fault && dice) fault = dice.decide(recorded);
     if (fault?.latencyMs) await sleep(fault.latencyMs);
     if (fault?.fail === "reset") {
       stats.faults++;
@@ -189,7 +259,7 @@ export async function startMockServer(
       stats.faults++;
       const headers: Record<string, string> = {};
       if (fault.fail === 429) {
-        headers["retry-after"] = "1";
+        if (fault.retryAfter !== null) headers["retry-after"] = fault.retryAfter ?? "1";
         headers["x-ratelimit-remaining-requests"] = "0";
         headers["x-ratelimit-reset-requests"] = "1s";
       }
@@ -224,6 +294,9 @@ export async function startMockServer(
     lastRequest: () => requests[requests.length - 1],
     injectFault(fault) {
       queued.push({ ...fault });
+    },
+    setRandomFaults(d) {
+      dice = d;
     },
     reset() {
       requests.length = 0;

@@ -140,9 +140,13 @@ describe("YAML config (DB-less)", () => {
       SLUICE_WEB_APP_KEY: "sk-sluice-web",
     });
     const s = await buildSnapshot(raw, { ring: null, source: "file", env: { OPENAI_API_KEY: "x" } });
-    expect(s.routesById.size).toBe(3);
+    expect(s.routesById.size).toBe(5);
     expect(s.keysByHash.get(sha256Hex("sk-sluice-web"))?.consumer.name).toBe("web-app");
     expect(s.routesById.get("rt_default")?.byModel.get("fast")?.[0]?.optionRules).toHaveLength(2);
+    const ha = s.routesById.get("rt_resilient");
+    expect(ha?.byModel.get("assistant")?.map((t) => t.id)).toEqual(["tgt_ha_4o", "tgt_ha_claude", "tgt_ha_mini"]);
+    expect(ha?.retry).toMatchObject({ attempts: 3, on: ["error", "timeout", "http_429", "http_5xx"] });
+    expect(s.routesById.get("rt_anthropic-native")).toMatchObject({ type: "native", nativeFormat: "anthropic" });
   });
 
   it("names what is wrong", () => {

@@ -16,6 +16,53 @@ export interface GatewayConfigRows {
   apiKeys: Array<Record<string, unknown>>;
   policies: Array<Record<string, unknown>>;
   prices: Array<Record<string, unknown>>;
+  budgets: Array<Record<string, unknown>>;
+  promptTemplates: GatewayPromptTemplateRow[];
+}
+
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+export interface GatewayPromptTemplateRow {
+  name: string;
+  version: number;
+  /** the current version's body: { messages: [{ role, content }] } */
+  body: unknown;
+}
+
+/** Every prompt template with the body of its current version (templates without that version are left out). */
+export async function listPromptTemplatesForGateway(tx: Tx | Db): Promise<GatewayPromptTemplateRow[]> {
+  const templates = await tx.promptTemplate.findMany({
+    select: { name: true, currentVersion: true, versions: { select: { version: true, body: true } } },
+    orderBy: { name: "asc" },
+  });
+  const out: GatewayPromptTemplateRow[] = [];
+  for (const t of templates) {
+    const current = t.versions.find((v) => v.version === t.currentVersion);
+    if (current) out.push({ name: t.name, version: current.version, body: current.body });
+  }
+  return out;
+}
+
+/** Enabled budgets in the gateway's BudgetConfig shape (limit as exact decimal text). */
+export async function listBudgetsForGateway(tx: Tx | Db): Promise<Array<Record<string, unknown>>> {
+  const budgets = await tx.budget.findMany({ where: { enabled: true }, orderBy: { id: "asc" } });
+  return budgets.map((b) => ({
+    id: b.id,
+    name: b.name,
+    scope: b.scope,
+    teamId: b.teamId,
+    consumerId: b.consumerId,
+    apiKeyId: b.apiKeyId,
+    routeId: b.routeId,
+    metric: b.metric,
+    limit: b.limit.toFixed(),
+    currency: b.currency,
+    period: b.period,
+    timezone: b.timezone,
+    action: b.action,
+    downgradeTargetId: b.downgradeTargetId,
+    enabled: b.enabled,
+  }));
 }
 
 /** Everything a gateway node serves from, read in one repeatable-read transaction so it matches `version`. */
@@ -23,7 +70,7 @@ export async function loadGatewayConfig(db: Db): Promise<GatewayConfigRows> {
   return db.$transaction(
     async (tx) => {
       const state = await tx.configState.findUnique({ where: { id: 1 } });
-      const [providers, routes, consumers, groups, apiKeys, policies, prices] = await Promise.all([
+      const [providers, routes, consumers, groups, apiKeys, policies, prices, budgets, promptTemplates] = await Promise.all([
         tx.provider.findMany({ omit: { credentialsEncrypted: false }, orderBy: { name: "asc" } }),
         tx.route.findMany({
           include: { targets: { orderBy: { position: "asc" } }, allowedGroups: { select: { groupId: true } } },
@@ -44,6 +91,8 @@ export async function loadGatewayConfig(db: Db): Promise<GatewayConfigRows> {
         }),
         tx.policy.findMany({ where: { enabled: true }, orderBy: { position: "asc" } }),
         tx.price.findMany(),
+        listBudgetsForGateway(tx),
+        listPromptTemplatesForGateway(tx),
       ]);
       return {
         version: (state?.version ?? 0n).toString(),
@@ -76,6 +125,7 @@ export async function loadGatewayConfig(db: Db): Promise<GatewayConfigRows> {
             alias: t.alias,
             weight: t.weight,
             priority: t.priority,
+            description: t.description,
             options: t.options,
             position: t.position,
             enabled: t.enabled,
@@ -115,6 +165,8 @@ export async function loadGatewayConfig(db: Db): Promise<GatewayConfigRows> {
           currency: p.currency,
           effectiveFrom: p.effectiveFrom.toISOString(),
         })),
+        budgets,
+        promptTemplates,
       };
     },
     { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },

@@ -3,6 +3,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { GatewayError } from "../../lib/errors.ts";
+import { proxyNative } from "../../pipeline/native.ts";
 import { chatCompletions } from "./chat-completions.ts";
 import { completions } from "./completions.ts";
 import { embeddings } from "./embeddings.ts";
@@ -15,6 +16,7 @@ export async function v1Routes(app: FastifyInstance) {
   app.post("/*", { config }, (request: FastifyRequest, reply: FastifyReply) => {
     const endpoint = request.sluice.endpoint;
     if (endpoint === "chat" || endpoint === "completions" || endpoint === "embeddings") return handlers[endpoint](request, reply);
+    if (endpoint === "native") return proxyNative(app, request, reply);
     throw new GatewayError("route_not_found", `Unknown request URL: POST ${request.url.split("?")[0]}.`);
   });
   app.get("/*", { config }, listModels);
