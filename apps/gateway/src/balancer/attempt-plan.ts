@@ -15,7 +15,7 @@
 // reported exactly once (`{ kind: "aborted" }` when the client went away).
 
 import type { RouteRetry } from "@sluice/db/schemas";
-import type { Admission } from "./circuit-breaker.ts";
+import { type Admission, panicAllowed } from "./circuit-breaker.ts";
 import {
   type AttemptKind,
   type AttemptResult,
@@ -51,6 +51,8 @@ export interface AttemptRecord {
   failover: boolean;
   /** admitted as a half-open breaker's single probe */
   probe?: true;
+  /** admitted in panic mode: no target's breaker admitted the request, so breakers were ignored */
+  panic?: true;
   /** resumed a stream that broke after its first byte */
   continuation?: true;
 }
@@ -154,6 +156,17 @@ export class AttemptPlan<T extends BalancerTarget> {
     return this.#o.health !== undefined && !this.#o.health.breaker(id).canAttempt();
   }
 
+  /** panic mode: every target's breaker refuses, and their configs allow ignoring them (the default) */
+  #panic(): boolean {
+    const { health, targets } = this.#o;
+    if (!health || targets.length === 0) return false;
+    for (const t of targets) {
+      const b = health.breaker(t.id);
+      if (b.canAttempt() || !panicAllowed(b.config)) return false;
+    }
+    return true;
+  }
+
   #finish(reason: PlanDoneReason, now: number): AttemptStep<T> {
     this.#done = reason;
     let soonest: number | undefined;
@@ -175,13 +188,16 @@ export class AttemptPlan<T extends BalancerTarget> {
     if (this.attempts.length >= retry.attempts) return this.#finish("budget_exhausted", now);
     if (now >= this.deadline) return this.#finish("deadline", now);
     let hitDeadline = false;
-    // pass 1: untried and available; pass 2: available (retry a tried one); pass 3: cooling down (wait for it)
+    // pass 1: untried and available; pass 2: available (retry a tried one); pass 3: cooling down (wait for it).
+    // Panic mode (no breaker admits any target): the same passes with the breakers ignored.
+    const panic = this.#panic();
     for (let pass = 1; pass <= 3; pass++) {
       const exclude = this.#exclude;
       exclude.clear();
       for (const t of targets) {
         const cooling = this.#cooldownUntil(t.id, now) !== undefined;
-        if (this.#breakerOpen(t.id) || (pass < 3 && cooling) || (pass === 1 && this.#tried.has(t.id))) exclude.add(t.id);
+        if ((!panic && this.#breakerOpen(t.id)) || (pass < 3 && cooling) || (pass === 1 && this.#tried.has(t.id)))
+          exclude.add(t.id);
       }
       if (pass === 3 && exclude.size === targets.length) break;
       for (;;) {
@@ -199,7 +215,7 @@ export class AttemptPlan<T extends BalancerTarget> {
           exclude.add(target.id);
           continue;
         }
-        const admission: Admission = health ? health.tryAcquire(target.id) : "normal";
+        const admission: Admission = panic ? "panic" : health ? health.tryAcquire(target.id) : "normal";
         if (admission === false) {
           exclude.add(target.id);
           continue;
@@ -224,6 +240,7 @@ export class AttemptPlan<T extends BalancerTarget> {
       failover: false,
     };
     if (admission === "probe") record.probe = true;
+    else if (admission === "panic") record.panic = true;
     if (this.#continuation) record.continuation = true;
     this.attempts.push(record);
     this.#tried.add(target.id);

@@ -1,5 +1,7 @@
 // Circuit breaker per target (nginx max_fails / fail_timeout with a single half-open probe):
-//   closed    -> open       after `maxFails` failures within `windowMs` (a success in between starts the count over)
+//   closed    -> open       after `maxFails` failures within `windowMs` (a success in between starts the count over),
+//                           or when the last `windowMs` holds at least `minRequests` outcomes of which `failureRate`
+//                           or more failed (counted in WINDOW_BUCKETS buckets, so the window slides in tenths)
 //   open      -> half-open  once `failTimeoutMs` passed; nothing is admitted while open
 //   half-open -> closed     when the one admitted probe succeeds
 //   half-open -> open       when it fails (the timeout starts again)
@@ -11,14 +13,34 @@ import type { Clock } from "./types.ts";
 
 export type BreakerState = "closed" | "open" | "half-open";
 
-export type Admission = "normal" | "probe" | false;
+/** "panic": admitted although the breaker is not (every target of the request was unavailable; see AttemptPlan) */
+export type Admission = "normal" | "probe" | "panic" | false;
 
-export const DEFAULT_BREAKER: CircuitBreakerConfig = { maxFails: 5, windowMs: 10_000, failTimeoutMs: 30_000 };
+export const DEFAULT_FAILURE_RATE = 0.5;
+export const DEFAULT_MIN_REQUESTS = 20;
+export const DEFAULT_BREAKER: CircuitBreakerConfig = {
+  maxFails: 10,
+  windowMs: 10_000,
+  failTimeoutMs: 30_000,
+  failureRate: DEFAULT_FAILURE_RATE,
+  minRequests: DEFAULT_MIN_REQUESTS,
+  panic: true,
+};
+
+const WINDOW_BUCKETS = 10;
+
+/** panic mode unless the config turns it off */
+export function panicAllowed(config: CircuitBreakerConfig): boolean {
+  return config.panic !== false;
+}
 
 export interface BreakerSnapshot {
   state: BreakerState;
   /** failures counted toward opening (closed state) */
   recentFailures: number;
+  /** outcomes (successes + failures) and failures in the rate window (closed state) */
+  windowRequests: number;
+  windowFailures: number;
   openedAt: number | undefined;
   /** when an open breaker lets a probe through */
   retryAt: number | undefined;
@@ -38,6 +60,10 @@ export class CircuitBreaker {
   #openedAt = 0;
   #probeAt: number | undefined;
   #opens = 0;
+  /** the rate window: per bucket its index (floor(now / bucketMs)), successes and failures */
+  readonly #bucketIdx = new Float64Array(WINDOW_BUCKETS).fill(-1);
+  readonly #bucketOk = new Uint32Array(WINDOW_BUCKETS);
+  readonly #bucketFail = new Uint32Array(WINDOW_BUCKETS);
 
   constructor(config: CircuitBreakerConfig, clock: Clock) {
     this.#config = config;
@@ -56,7 +82,46 @@ export class CircuitBreaker {
       this.#count = 0;
       this.#head = 0;
     }
+    if (config.windowMs !== this.#config.windowMs) this.#clearWindow();
     this.#config = config;
+  }
+
+  #clearWindow(): void {
+    this.#bucketIdx.fill(-1);
+    this.#bucketOk.fill(0);
+    this.#bucketFail.fill(0);
+  }
+
+  #bucketMs(): number {
+    return Math.max(1, this.#config.windowMs / WINDOW_BUCKETS);
+  }
+
+  #tally(now: number, failed: boolean): void {
+    const idx = Math.floor(now / this.#bucketMs());
+    const slot = idx % WINDOW_BUCKETS;
+    if (this.#bucketIdx[slot] !== idx) {
+      this.#bucketIdx[slot] = idx;
+      this.#bucketOk[slot] = 0;
+      this.#bucketFail[slot] = 0;
+    }
+    if (failed) (this.#bucketFail[slot] as number)++;
+    else (this.#bucketOk[slot] as number)++;
+  }
+
+  /** outcomes and failures in the buckets covering the last windowMs */
+  #window(now: number): { requests: number; failures: number } {
+    const idx = Math.floor(now / this.#bucketMs());
+    let requests = 0;
+    let failures = 0;
+    for (let i = 0; i < WINDOW_BUCKETS; i++) {
+      const b = this.#bucketIdx[i] as number;
+      if (b > idx - WINDOW_BUCKETS && b <= idx) {
+        const f = this.#bucketFail[i] as number;
+        requests += (this.#bucketOk[i] as number) + f;
+        failures += f;
+      }
+    }
+    return { requests, failures };
   }
 
   state(): BreakerState {
@@ -100,6 +165,7 @@ export class CircuitBreaker {
       return;
     }
     this.#count = 0;
+    this.#tally(this.#clock.now(), false);
   }
 
   onFailure(): void {
@@ -113,7 +179,15 @@ export class CircuitBreaker {
     this.#head = (this.#head + 1) % maxFails;
     if (this.#count < maxFails) this.#count++;
     // the oldest of the last maxFails failures is at #head once the ring is full
-    if (this.#count >= maxFails && now - (this.#failures[this.#head] as number) <= windowMs) this.#trip(now);
+    if (this.#count >= maxFails && now - (this.#failures[this.#head] as number) <= windowMs) {
+      this.#trip(now);
+      return;
+    }
+    this.#tally(now, true);
+    const w = this.#window(now);
+    const minRequests = this.#config.minRequests ?? DEFAULT_MIN_REQUESTS;
+    const rate = this.#config.failureRate ?? DEFAULT_FAILURE_RATE;
+    if (w.requests >= minRequests && w.failures >= rate * w.requests) this.#trip(now);
   }
 
   /** force open (active health check declared the target down) */
@@ -137,6 +211,8 @@ export class CircuitBreaker {
     this.#open = false;
     this.#probeAt = undefined;
     this.#count = 0;
+    // a closed breaker judges the target afresh: the failures that opened it are history
+    this.#clearWindow();
   }
 
   snapshot(): BreakerSnapshot {
@@ -149,9 +225,12 @@ export class CircuitBreaker {
         if (now - at <= windowMs) recent++;
       }
     }
+    const w = this.#open ? { requests: 0, failures: 0 } : this.#window(now);
     return {
       state: this.state(),
       recentFailures: recent,
+      windowRequests: w.requests,
+      windowFailures: w.failures,
       openedAt: this.#open ? this.#openedAt : undefined,
       retryAt: this.#open ? this.#openedAt + failTimeoutMs : undefined,
       probeInFlight: this.#probeBusy(now),

@@ -2,6 +2,7 @@ import { RouteBalancerSchema, RouteRetrySchema } from "@sluice/db/schemas";
 import { describe, expect, it } from "vitest";
 import { WeightedRoundRobinBalancer } from "../../src/balancer/algorithms/weighted-round-robin.ts";
 import { AttemptPlan, type AttemptStep } from "../../src/balancer/attempt-plan.ts";
+import { DEFAULT_BREAKER } from "../../src/balancer/circuit-breaker.ts";
 import type { AttemptResult } from "../../src/balancer/failover.ts";
 import { HealthRegistry } from "../../src/balancer/health.ts";
 import { createRouteBalancing } from "../../src/balancer/route-balancing.ts";
@@ -205,12 +206,57 @@ describe("attempt plan", () => {
     expect(health.breaker("a").state()).toBe("closed");
   });
 
-  it("ends with no_target when every target's breaker is open", async () => {
+  it("ends with no_target when every target's breaker is open and panic mode is off", async () => {
+    const clock = new ManualClock();
+    const health = new HealthRegistry({ clock, breaker: { ...DEFAULT_BREAKER, panic: false } });
+    for (const t of targets) health.breaker(t.id).trip();
+    const { plan } = setup({}, health, clock);
+    expect(await plan.next()).toEqual({ done: true, reason: "no_target" });
+  });
+
+  it("panic mode (default): when every breaker refuses, tries the targets anyway and records panic: true", async () => {
     const clock = new ManualClock();
     const health = new HealthRegistry({ clock });
     for (const t of targets) health.breaker(t.id).trip();
     const { plan } = setup({}, health, clock);
-    expect(await plan.next()).toEqual({ done: true, reason: "no_target" });
+    const end = await run(plan, clock, [{ kind: "http", status: 500 }, { kind: "http", status: 503 }, { kind: "ok" }]);
+    expect(end.reason).toBe("succeeded");
+    // the usual order: untried targets first, no backoff; every attempt flagged, none a probe
+    expect(plan.attempts.map((a) => [a.targetId, a.panic, a.probe])).toEqual([
+      ["a", true, undefined],
+      ["b", true, undefined],
+      ["c", true, undefined],
+    ]);
+    // a success while open proves nothing (the breaker waits for its half-open probe); nothing re-opened
+    expect(targets.map((t) => health.breaker(t.id).state())).toEqual(["open", "open", "open"]);
+    expect(health.breaker("a").snapshot().opens).toBe(1);
+  });
+
+  it("no panic while one target is admitted: it takes the traffic, the open ones are skipped", async () => {
+    const clock = new ManualClock();
+    const health = new HealthRegistry({ clock });
+    health.breaker("a").trip();
+    health.breaker("b").trip();
+    const { plan } = setup({}, health, clock);
+    const end = await run(plan, clock, [{ kind: "http", status: 500 }, { kind: "ok" }]);
+    expect(end.reason).toBe("succeeded");
+    expect(plan.attempts.map((a) => [a.targetId, a.panic])).toEqual([
+      ["c", undefined],
+      ["c", undefined],
+    ]);
+    expect(plan.attempts[1]?.delayMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("panic ignores breakers, not retry-after cool-downs", async () => {
+    const clock = new ManualClock();
+    const health = new HealthRegistry({ clock });
+    for (const t of targets) health.breaker(t.id).trip();
+    health.setCooldown("a", clock.now() + 60_000);
+    health.setCooldown("b", clock.now() + 60_000);
+    const { plan } = setup({}, health, clock);
+    const s = expectStep(await plan.next());
+    expect(s.target.id).toBe("c");
+    expect(plan.attempts[0]?.panic).toBe(true);
   });
 
   it("refuses misuse: next before report, report without a step", async () => {

@@ -26,15 +26,31 @@ export const BALANCER_ALGORITHMS = [
   "semantic",
 ] as const;
 
-/** Per-target circuit breaker (nginx max_fails / fail_timeout). Absent = the gateway's defaults below. */
+/**
+ * Per-target circuit breaker (nginx max_fails / fail_timeout, plus a failure-rate rule and Envoy's panic mode).
+ * Absent = the gateway's defaults below. The breaker opens on whichever rule trips first:
+ *   consecutive: `maxFails` failures with no success in between, within `windowMs` (a dead target, fast)
+ *   rate:        at least `minRequests` outcomes in the last `windowMs` and `failureRate` or more of them failed
+ * The fields added after the first release are optional (their defaults live in the gateway's breaker), so configs
+ * and objects written before them stay valid.
+ */
 export const CircuitBreakerConfigSchema = z
   .object({
-    /** failures (with no success in between) that open the breaker */
-    maxFails: z.number().int().min(1).max(1_000).default(5),
-    /** the failures must fall within this window */
+    /** consecutive failures (with no success in between) that open the breaker */
+    maxFails: z.number().int().min(1).max(1_000).default(10),
+    /** the failures must fall within this window; the failure rate is measured over it too */
     windowMs: z.number().int().positive().max(3_600_000).default(10_000),
     /** how long the breaker stays open before one probe is let through (half-open) */
     failTimeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
+    /** share of failed outcomes in the window that opens the breaker (default 0.5; 1 = only when all failed) */
+    failureRate: z.number().gt(0).max(1).optional(),
+    /** outcomes the window must hold before the failure rate counts (default 20) */
+    minRequests: z.number().int().min(1).max(1_000_000).optional(),
+    /**
+     * panic mode (default true): when no target of a request's set is admitted by its breaker, try them anyway,
+     * ignoring the breakers (the attempt is recorded with `panic: true`) instead of answering 503 no_healthy_target
+     */
+    panic: z.boolean().optional(),
   })
   .strict();
 export type CircuitBreakerConfig = z.infer<typeof CircuitBreakerConfigSchema>;
