@@ -105,6 +105,11 @@ export interface Tracer {
   readonly enabled: boolean;
   /** The request's span, continuing the trace in `traceparent` / `tracestate` when they are valid. */
   startRequestSpan(headers: IncomingHeaders, attrs: RequestSpanAttributes): TraceSpan;
+  /**
+   * Sets a request span's attributes and name once the request is understood (route, model, consumer): the span
+   * starts when the request arrives, before any of that is known. Ignored for ended or no-op spans.
+   */
+  setRequestAttributes(span: TraceSpan, attrs: RequestSpanAttributes): void;
   /** A child span for one upstream attempt. */
   startAttemptSpan(parent: TraceSpan, attrs: AttemptSpanAttributes): TraceSpan;
   /** Sets the outcome (status, usage, error) and ends the span; a second call is ignored. */
@@ -122,6 +127,7 @@ const resolved = async () => {};
 export const NOOP_TRACER: Tracer = Object.freeze({
   enabled: false,
   startRequestSpan: () => NOOP_SPAN,
+  setRequestAttributes() {},
   startAttemptSpan: () => NOOP_SPAN,
   endSpan() {},
   injectTraceHeaders: <H extends Record<string, string>>(_span: TraceSpan, headers: H) => headers,
@@ -162,6 +168,24 @@ function spanName(operation: GenAiOperation | null | undefined, model: string | 
   return model ? `${operation} ${model}` : operation;
 }
 
+function requestAttributes(a: RequestSpanAttributes): Attributes {
+  const attributes: Attributes = {};
+  put(attributes, GEN_AI.operationName, a.operation);
+  put(attributes, GEN_AI.requestModel, a.requestModel);
+  put(attributes, GEN_AI.requestMaxTokens, a.maxTokens);
+  put(attributes, GEN_AI.requestTemperature, a.temperature);
+  put(attributes, GEN_AI.requestTopP, a.topP);
+  put(attributes, "http.request.method", a.method);
+  put(attributes, "url.path", a.path);
+  put(attributes, "sluice.request_id", a.requestId);
+  put(attributes, "sluice.route_id", a.routeId);
+  put(attributes, "sluice.route", a.routeName);
+  put(attributes, "sluice.consumer_id", a.consumerId);
+  put(attributes, "sluice.stream", a.stream);
+  if (a.attributes) Object.assign(attributes, a.attributes);
+  return attributes;
+}
+
 export interface TracerDeps {
   /** replaces the OTLP exporter (tests) */
   exporter?: SpanExporter;
@@ -195,22 +219,14 @@ export function createTracer(config: TracingConfig | null | undefined, deps: Tra
     enabled: true,
     startRequestSpan(headers, a) {
       const parent = propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
-      const attributes: Attributes = {};
-      put(attributes, GEN_AI.operationName, a.operation);
-      put(attributes, GEN_AI.requestModel, a.requestModel);
-      put(attributes, GEN_AI.requestMaxTokens, a.maxTokens);
-      put(attributes, GEN_AI.requestTemperature, a.temperature);
-      put(attributes, GEN_AI.requestTopP, a.topP);
-      put(attributes, "http.request.method", a.method);
-      put(attributes, "url.path", a.path);
-      put(attributes, "sluice.request_id", a.requestId);
-      put(attributes, "sluice.route_id", a.routeId);
-      put(attributes, "sluice.route", a.routeName);
-      put(attributes, "sluice.consumer_id", a.consumerId);
-      put(attributes, "sluice.stream", a.stream);
-      if (a.attributes) Object.assign(attributes, a.attributes);
+      const attributes = requestAttributes(a);
       const span = tracer.startSpan(spanName(a.operation, a.requestModel), { kind: SpanKind.SERVER, attributes }, parent);
       return new SdkSpan(span, trace.setSpan(parent, span), false);
+    },
+    setRequestAttributes(s, a) {
+      if (!(s instanceof SdkSpan) || s.ended || !s.span.isRecording()) return;
+      s.span.updateName(spanName(a.operation, a.requestModel));
+      s.span.setAttributes(requestAttributes(a));
     },
     startAttemptSpan(parent, a) {
       if (!(parent instanceof SdkSpan)) return NOOP_SPAN;
