@@ -5,6 +5,8 @@ export const e2eEnv = {
   gatewayPort: Number(process.env.E2E_GATEWAY_PORT ?? 8180),
   /** the embedded PostgreSQL; not the default 54329, so a running dev instance does not collide */
   pgPort: Number(process.env.E2E_PG_PORT ?? 54339),
+  /** the stand-in OIDC provider of the SSO journey */
+  idpPort: Number(process.env.E2E_IDP_PORT ?? 8190),
   adminEmail: process.env.E2E_ADMIN_EMAIL ?? "admin@e2e.sluice.test",
   adminPassword: process.env.E2E_ADMIN_PASSWORD ?? "e2e-admin-password-1",
 };

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { e2eEnv } from "./env.ts";
+import { IDP_CLIENT_ID, IDP_CLIENT_SECRET, startStandInIdp } from "./support/stand-in-idp.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const READY_LINE = "Sluice is up";
@@ -19,7 +20,7 @@ function startCommand(): string[] {
   return ["--import", "tsx", "scripts/start.ts"];
 }
 
-function startEnv(dataDir: string, skipBuild: boolean): NodeJS.ProcessEnv {
+function startEnv(dataDir: string, skipBuild: boolean, idpIssuer: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SLUICE_DATA_DIR: dataDir,
@@ -29,6 +30,10 @@ function startEnv(dataDir: string, skipBuild: boolean): NodeJS.ProcessEnv {
     SLUICE_ADMIN_EMAIL: e2eEnv.adminEmail,
     SLUICE_ADMIN_PASSWORD: e2eEnv.adminPassword,
     NEXT_TELEMETRY_DISABLED: "1",
+    // "Sign in with SSO" against a stand-in OIDC provider (tests/sso.spec.ts)
+    SLUICE_OIDC_ISSUER: idpIssuer,
+    SLUICE_OIDC_CLIENT_ID: IDP_CLIENT_ID,
+    SLUICE_OIDC_CLIENT_SECRET: IDP_CLIENT_SECRET,
   };
   if (skipBuild) env.SLUICE_SKIP_BUILD = "1";
   else delete env.SLUICE_SKIP_BUILD;
@@ -65,9 +70,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const timeoutMs = built ? START_TIMEOUT_MS : START_TIMEOUT_MS + 300_000;
   if (!built) console.log("[e2e] no build found: the start command builds the apps first");
 
+  const idp = await startStandInIdp(e2eEnv.idpPort);
   const child = spawn(process.execPath, startCommand(), {
     cwd: root,
-    env: startEnv(dataDir, built),
+    env: startEnv(dataDir, built, idp.issuer),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
@@ -82,6 +88,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   const teardown = async () => {
     await stop(child);
+    await idp.close();
     rmSync(dataDir, { recursive: true, force: true });
   };
 

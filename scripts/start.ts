@@ -2,9 +2,10 @@
 //
 // Without DATABASE_URL an embedded PostgreSQL runs with its data under SLUICE_DATA_DIR (default .sluice/), so a
 // newcomer needs no setup; without REDIS_URL the gateway uses in-process stores (one node). Migrations and seed
-// data are applied, a first admin is created (printed once), a master key and an auth secret are generated and
-// kept (mode 0600) unless given, the apps are built when their sources changed, and the gateway and the web app
-// start. Ctrl-C stops everything cleanly. Bad configuration exits non-zero with one clear line.
+// data are applied, a first admin is created (printed once), a master key, an auth secret and the gateway admin token
+// (the manager's credential for the gateway's /admin endpoints) are generated and kept (mode 0600) unless given, the
+// apps are built when their sources changed, and the gateway and the web app start. Ctrl-C stops everything cleanly.
+// Bad configuration exits non-zero with one clear line.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -51,6 +52,7 @@ const EnvSchema = z.object({
   SLUICE_DATA_DIR: z.string().default(path.join(root, ".sluice")),
   SLUICE_MASTER_KEY: z.string().optional(),
   NEXTAUTH_SECRET: z.string().optional(),
+  SLUICE_GATEWAY_ADMIN_TOKEN: z.string().min(16, "SLUICE_GATEWAY_ADMIN_TOKEN must have at least 16 characters").optional(),
   SLUICE_ADMIN_EMAIL: z.string().email("SLUICE_ADMIN_EMAIL must be an e-mail address").default("admin@sluice.local"),
   SLUICE_ADMIN_PASSWORD: z.string().min(8, "SLUICE_ADMIN_PASSWORD must have at least 8 characters").optional(),
   WEB_PORT: portSchema("WEB_PORT", 3000),
@@ -195,6 +197,9 @@ async function main() {
 
   const masterKey = env.SLUICE_MASTER_KEY ?? keptSecret(dataDir, "master.key", () => randomBytes(32).toString("base64"));
   const authSecret = env.NEXTAUTH_SECRET ?? keptSecret(dataDir, "auth.secret", () => randomBytes(32).toString("base64url"));
+  // the manager calls the gateway's /admin/* endpoints (cache purge, provider test) with this token
+  const gatewayAdminToken =
+    env.SLUICE_GATEWAY_ADMIN_TOKEN ?? keptSecret(dataDir, "gateway-admin.token", () => randomBytes(32).toString("base64url"));
 
   buildIfNeeded(Boolean(env.SLUICE_SKIP_BUILD));
 
@@ -273,7 +278,13 @@ async function main() {
     const host = env.SLUICE_HOST;
     const webUrl = env.SLUICE_PUBLIC_URL ?? `http://${host}:${env.WEB_PORT}`;
     const gatewayUrl = `http://${host}:${env.GATEWAY_PORT}`;
-    const common = { ...process.env, DATABASE_URL: databaseUrl, SLUICE_MASTER_KEY: masterKey, SLUICE_DATA_DIR: dataDir };
+    const common = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      SLUICE_MASTER_KEY: masterKey,
+      SLUICE_DATA_DIR: dataDir,
+      SLUICE_GATEWAY_ADMIN_TOKEN: gatewayAdminToken,
+    };
 
     const gateway = spawn(process.execPath, [path.join(root, "apps/gateway/dist/server.js")], {
       cwd: path.join(root, "apps/gateway"),

@@ -78,7 +78,7 @@ async function signIn(page: Page) {
   await page.goto("/signin");
   await page.getByLabel("Email").fill(e2eEnv.adminEmail);
   await page.getByLabel("Password").fill(e2eEnv.adminPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/manager$/);
 }
 
@@ -133,8 +133,10 @@ test("every manager page and its create form renders for an admin", async ({ pag
   await page.goto("/manager/nodes");
   await expect(page.getByTestId("nodes-list")).toContainText("up to date");
   await expect(page.getByText("Not available yet")).toHaveCount(0);
+  // the cache page works: start handed the web app and the gateway the same admin token
   await page.goto("/manager/cache");
-  await expect(page.getByText("Not available yet")).toBeVisible();
+  await expect(page.getByTestId("cache-purge-form")).toBeVisible();
+  await expect(page.getByText("gateway admin token is not configured")).toHaveCount(0);
 });
 
 test("an admin configures a provider, a route, a policy and a key in the browser", async ({ page }) => {
@@ -242,6 +244,36 @@ test("the gateway answers with the new key and follows a route edit within a sec
     .poll(() => ask(client).catch((e: Error) => `error: ${e.message}`), { timeout: 1_000, intervals: [50] })
     .toBe("answer from mock-model-b");
   expect(Date.now() - savedAt).toBeLessThan(1_000);
+});
+
+test("an admin tests the provider's connection and purges the cache from the manager", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/manager/providers");
+  const providerRow = page.getByTestId("providers-table").getByRole("row", { name: new RegExp(PROVIDER) });
+  await providerRow.getByRole("button", { name: `Test connection to ${PROVIDER}` }).click();
+  // the gateway ran GET /models on the mock with the stored credential; the answer never carries it
+  await expect(providerRow.getByTestId("connection-test-result")).toContainText("✓ 200");
+  await expect(page.locator("body")).not.toContainText("sk-mock-upstream-secret");
+
+  await page.goto("/manager/cache");
+  await expect(page.getByText("in-process (memory) cache is per node")).toBeVisible();
+  await page.locator("#scope").selectOption("route");
+  await page.locator("#routeId").selectOption({ label: ROUTE });
+  await page.getByRole("button", { name: "Purge", exact: true }).click();
+  await expect(page.getByText(/Purged \d+ cached answers? .*on http/)).toBeVisible();
+  page.once("dialog", (d) => void d.accept());
+  await page.locator("#scope").selectOption("all");
+  await page.getByRole("button", { name: "Purge everything" }).click();
+  await expect(page.getByText(/Purged \d+ cached answers?/)).toBeVisible();
+
+  await page.goto("/manager/audit?action=cache.purge");
+  await expect(page.getByTestId("audit-table").getByRole("row").filter({ hasText: "cache.purge" }).first()).toContainText(
+    e2eEnv.adminEmail,
+  );
+  await page.goto("/manager/audit?action=provider.test_connection");
+  await expect(
+    page.getByTestId("audit-table").getByRole("row").filter({ hasText: "provider.test_connection" }).first(),
+  ).toContainText(e2eEnv.adminEmail);
 });
 
 test("the audit log shows each step with the admin as actor", async ({ page }) => {

@@ -5,18 +5,22 @@
 
 import os from "node:os";
 import path from "node:path";
-import { createPrisma, type Db, insertUsageEvents } from "@sluice/db";
+import { createPrisma, type Db } from "@sluice/db";
 import { parseMasterKeys } from "@sluice/db/crypto";
+import type { ObservabilityConfig } from "@sluice/db/schemas";
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from "fastify";
 import type { Redis } from "ioredis";
 import { DbConfigSource } from "./config/db-source.ts";
 import { type Env, masterKeySpec } from "./config/env.ts";
+import { loadObservabilityConfig } from "./config/observability.ts";
+import { watchSecretReads } from "./config/secret-audit.ts";
 import type { RawConfigInput } from "./config/snapshot.ts";
 import { ConfigStore } from "./config/store.ts";
 import { loadConfigFile } from "./config/yaml.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import { newRequestId } from "./lib/ids.ts";
 import { BalancingService } from "./pipeline/balancing.ts";
+import { createObservability, type ObservabilityDeps } from "./pipeline/observe.ts";
 import { errorsPlugin } from "./plugins/errors.plugin.ts";
 import { gatewayAuthPlugin } from "./plugins/gateway-auth.plugin.ts";
 import { createGovernance, loadPolicyModules } from "./plugins/governance.ts";
@@ -30,6 +34,7 @@ import { healthTargetsRoute } from "./routes/health-targets.ts";
 import { v1Routes } from "./routes/v1/index.ts";
 import type { GatewayServices } from "./services.ts";
 import { UpstreamPools } from "./upstream/pools.ts";
+import { createUsageInserter } from "./usage/pg-insert.ts";
 import { type UsageSink, UsageWriter } from "./usage/writer.ts";
 
 export type ConfigSourceSpec =
@@ -58,6 +63,10 @@ export interface AppDeps {
   limiter?: Limiter;
   /** how long close() waits for requests in flight (default 30 s) */
   drainTimeoutMs?: number;
+  /** log sinks and tracing; default from SLUICE_OBSERVABILITY_FILE / SLUICE_LOG_SINK_URL / OTEL_EXPORTER_OTLP_ENDPOINT */
+  observability?: ObservabilityConfig | null;
+  /** replaces the OTLP span exporter (tests) */
+  spanExporter?: ObservabilityDeps["spanExporter"];
 }
 
 export function configSourceFromEnv(env: Env): ConfigSourceSpec {
@@ -94,10 +103,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const db = source.kind === "database" ? (deps.db ?? createPrisma(source.url, { max: 4 })) : null;
   const ownDb = db !== null && deps.db === undefined;
 
+  // usage events go through plain pg, not Prisma (usage/pg-insert.ts: Prisma's createMany was most of the load's CPU
+  // and memory)
+  const usageInserter = !deps.usageSink && source.kind === "database" ? createUsageInserter(source.url) : null;
   const usage =
     deps.usageSink ??
     new UsageWriter({
-      insert: db ? (events) => insertUsageEvents(db, events) : null,
+      insert: usageInserter ? (events) => usageInserter.insert(events) : null,
       file: path.join(dataDir, db ? "usage-spill.ndjson" : "usage.ndjson"),
       log: app.log,
     });
@@ -124,7 +136,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         })
       : null;
 
+  const observability = createObservability(
+    deps.observability !== undefined ? deps.observability : await loadObservabilityConfig(env),
+    { log: app.log, spanExporter: deps.spanExporter },
+  );
   const metrics = new GatewayMetrics();
+  watchSecretReads({ store, registry: metrics.registry, db: dbSource ? db : null, nodeId, log: app.log });
   const governance = createGovernance({
     env,
     log: app.log,
@@ -145,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics,
     governance,
     balancing,
+    observability,
     dbSource,
     redis: redis ? { status: () => (redis.status === "ready" ? "connected" : "disconnected") } : null,
     draining: false,
@@ -181,6 +199,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     balancing.stop();
     await dbSource?.stop();
     await usage.close();
+    await usageInserter?.close();
+    // settles are done (preClose drained the requests): the last records and spans go out before exit
+    await observability.close();
     await services.pools.close();
     if (redis) await redis.quit().catch(() => redis.disconnect());
     if (ownDb && db) await db.$disconnect().catch(() => {});

@@ -1,6 +1,6 @@
 // sluice-gateway: env -> checks -> buildApp -> listen. `--config file.yaml` (or SLUICE_CONFIG_FILE) runs DB-less.
 // Bad configuration is one clear line on stderr and exit code 1. SIGTERM/SIGINT: stop accepting, finish in-flight
-// requests, flush usage, exit. SIGHUP re-reads the YAML file in DB-less mode.
+// requests, flush usage, the log sinks and the span exporter (app.close() -> onClose in app.ts), exit. SIGHUP re-reads the YAML file in DB-less mode.
 
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, "shutting down: finishing in-flight requests and flushing usage");
+    app.log.info({ signal }, "shutting down: finishing in-flight requests, flushing usage, log sinks and traces");
     const force = setTimeout(() => {
       app.log.error("shutdown took too long; exiting");
       process.exit(1);

@@ -5,6 +5,7 @@ import type { Env } from "./config/env.ts";
 import type { ConfigStore } from "./config/store.ts";
 import type { Clock } from "./lib/clock.ts";
 import type { BalancingService } from "./pipeline/balancing.ts";
+import type { Observability } from "./pipeline/observe.ts";
 import type { GovernanceServices } from "./plugins/governance.ts";
 import type { GatewayMetrics } from "./plugins/metrics.ts";
 import type { UpstreamPools } from "./upstream/pools.ts";
@@ -24,6 +25,8 @@ export interface GatewayServices {
   redis: { status(): "connected" | "disconnected" } | null;
   /** limiter, response cache and their metrics (plugins/governance.ts) */
   governance: GovernanceServices;
+  /** log sinks and tracing (pipeline/observe.ts); NO_OBSERVABILITY when unconfigured */
+  observability: Observability;
   /** SIGTERM received: new requests get 503 */
   draining: boolean;
   /** requests whose settle has not finished yet */

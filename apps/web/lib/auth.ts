@@ -1,5 +1,6 @@
-// next-auth options: email + password (Credentials) with JWT sessions. Route files may only export handlers, so the
-// options live here and both the auth route and getServerSession() use them.
+// next-auth options: email + password (Credentials) and, when configured, any OIDC provider (lib/oidc.ts), with JWT
+// sessions. Route files may only export handlers, so the options live here and both the auth route and
+// getServerSession() use them.
 
 import {
   dummyPasswordHash,
@@ -11,6 +12,7 @@ import {
 } from "@sluice/db";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { OIDC_PROVIDER_ID, type OidcProfile, oidcProviders, resolveOidcUser } from "./oidc";
 import { AttemptLimiter, signInLimitKey } from "./rate-limit";
 
 /** Error codes the sign-in form turns into messages (next-auth passes a thrown error's message to the client). */
@@ -90,9 +92,33 @@ export const authOptions: NextAuthOptions = {
         return { id: user.id, email: user.email, name: user.name, roles: user.roles };
       },
     }),
+    // "Sign in with SSO" when SLUICE_OIDC_ISSUER, SLUICE_OIDC_CLIENT_ID and SLUICE_OIDC_CLIENT_SECRET are set
+    ...oidcProviders(),
   ],
   callbacks: {
-    async jwt({ token, user }) {
+    async signIn({ user, account, profile }) {
+      if (account?.provider !== OIDC_PROVIDER_ID) return true;
+      // the IdP's user becomes the Sluice user with that e-mail (created as DEVELOPER when self sign-up allows it)
+      const r = await resolveOidcUser((profile ?? {}) as OidcProfile);
+      if (!r.ok) return `/signin?error=${r.error}`;
+      Object.assign(user, r.user);
+      return true;
+    },
+    async jwt({ token, user, account }) {
+      if (user && account?.provider === OIDC_PROVIDER_ID) {
+        // signIn() above resolved the Sluice user; look it up by e-mail in case next-auth handed over a fresh object
+        const found = user.email ? await findUserForSignIn(user.email) : null;
+        if (!found || found.disabled) {
+          token.revoked = true;
+          return token;
+        }
+        token.uid = found.id;
+        token.roles = found.roles;
+        token.email = found.email;
+        token.name = found.name;
+        token.checkedAt = Date.now();
+        return token;
+      }
       if (user) {
         token.uid = user.id;
         token.roles = user.roles;

@@ -56,10 +56,25 @@ const user = (roles: string[]) => ({
   expires: "",
 });
 const ARGS = ["id_1", { name: "n" }];
+/** actions whose first argument must be well formed before any service runs */
+const ARGS_FOR: Record<string, unknown[]> = { "cache/actions.ts purgeCacheAction": [{ scope: "route", routeId: "id_1" }] };
+const argsFor = (label: string) => ARGS_FOR[label] ?? ARGS;
+
+// actions that call the gateway's admin endpoints get a stand-in gateway
+process.env.SLUICE_GATEWAY_ADMIN_TOKEN = "test-admin-token-0123456789";
+process.env.SLUICE_GATEWAY_URL = "http://gateway.test";
+const gatewayCalls: string[] = [];
+vi.stubGlobal("fetch", async (url: string) => {
+  gatewayCalls.push(String(url));
+  return new Response(
+    JSON.stringify({ purged: 1, byBackend: { memory: 1 }, ok: true, status: 200, latencyMs: 1, message: "OK" }),
+  );
+});
 
 beforeEach(() => {
   getServerSession.mockReset();
   calls.length = 0;
+  gatewayCalls.length = 0;
 });
 
 describe("manager server actions: authorization", () => {
@@ -67,6 +82,7 @@ describe("manager server actions: authorization", () => {
     expect(modules.map((m) => m.file).sort()).toEqual(
       [
         "admin-tokens/actions.ts",
+        "cache/actions.ts",
         "consumers/actions.ts",
         "keys/actions.ts",
         "policies/actions.ts",
@@ -85,22 +101,24 @@ describe("manager server actions: authorization", () => {
     describe(a.label, () => {
       it("answers 401 without a session and touches nothing", async () => {
         getServerSession.mockResolvedValue(null);
-        const r = await a.fn(...ARGS);
+        const r = await a.fn(...argsFor(a.label));
         expect(r).toMatchObject({ ok: false, status: 401 });
         expect(calls).toEqual([]);
+        expect(gatewayCalls).toEqual([]);
       });
 
       it("answers 403 to DEVELOPER and FINANCE users and touches nothing", async () => {
         for (const roles of [["DEVELOPER"], ["FINANCE"], ["DEVELOPER", "FINANCE"]]) {
           getServerSession.mockResolvedValue(user(roles));
-          expect(await a.fn(...ARGS)).toMatchObject({ ok: false, status: 403 });
+          expect(await a.fn(...argsFor(a.label))).toMatchObject({ ok: false, status: 403 });
         }
         expect(calls).toEqual([]);
+        expect(gatewayCalls).toEqual([]);
       });
 
       it("runs the service for an ADMIN, as that user (audited actor)", async () => {
         getServerSession.mockResolvedValue(user(["ADMIN"]));
-        const r = await a.fn(...ARGS);
+        const r = await a.fn(...argsFor(a.label));
         expect(r).toMatchObject({ ok: true });
         expect(calls.length).toBeGreaterThan(0);
         const actor = calls.flatMap((c) => c.args).find((x) => typeof x === "object" && x !== null && "type" in x);

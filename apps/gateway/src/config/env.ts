@@ -62,6 +62,18 @@ export const EnvSchema = z
       .string()
       .regex(/^[A-Za-z0-9:_-]*$/, "letters, digits, colon, underscore and dash only")
       .default("sl:"),
+    /** observability (config/observability.ts): a YAML/JSON file validated with ObservabilityConfigSchema */
+    SLUICE_OBSERVABILITY_FILE: optionalText,
+    /** one HTTP log sink receiving batched JSON usage records */
+    SLUICE_LOG_SINK_URL: optionalText.refine((v) => v === undefined || isUrlWithProtocol(v, ["http:", "https:"]), {
+      message: "must be an http(s) URL",
+    }),
+    /** OpenTelemetry tracing (OTLP/HTTP JSON); off unless set */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.refine((v) => v === undefined || isUrlWithProtocol(v, ["http:", "https:"]), {
+      message: "must be an http(s) URL",
+    }),
+    OTEL_EXPORTER_OTLP_HEADERS: optionalText,
+    OTEL_SERVICE_NAME: optionalText,
   })
   .superRefine((env, ctx) => {
     const keys = env.SLUICE_MASTER_KEYS ?? env.SLUICE_MASTER_KEY;

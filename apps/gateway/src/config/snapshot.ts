@@ -4,15 +4,13 @@
 // per-route structures. Any validation failure throws SnapshotError and the store keeps the previous snapshot.
 
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { BlockList, isIP } from "node:net";
 import { Prisma } from "@sluice/db";
-import { decryptSecret, type MasterKeyRing } from "@sluice/db/crypto";
+import type { MasterKeyRing } from "@sluice/db/crypto";
 import {
   CredentialRefSchema,
   type NativeFormat as NativeFormatName,
   NativeFormatSchema,
-  ProviderCredentialsSchema,
   type ProviderKind,
   ProviderKindSchema,
   ProviderSettingsSchema,
@@ -39,6 +37,14 @@ import {
   RawBudgetSchema,
   RawPromptTemplateSchema,
 } from "./governance.ts";
+import {
+  defaultVaultReader,
+  type ResolveContext,
+  resolveCredentials,
+  resolvePreviousCredentials,
+  type SecretRead,
+  type VaultReader,
+} from "./secrets.ts";
 
 type Decimal = Prisma.Decimal;
 const Decimal = Prisma.Decimal;
@@ -67,6 +73,9 @@ export const RawProviderSchema = z.object({
   settings: ProviderSettingsSchema.prefault({}),
   credentialsEncrypted: z.string().min(1).nullable().default(null),
   credentialsRef: CredentialRefSchema.nullable().default(null),
+  /** zero-downtime rotation: the previous envelope, usable until previousCredentialsExpiresAt */
+  previousCredentialsEncrypted: z.string().min(1).nullable().default(null),
+  previousCredentialsExpiresAt: IsoDate.nullable().default(null),
   allowOverride: z.boolean().default(false),
   enabled: z.boolean().default(true),
 });
@@ -186,6 +195,8 @@ export interface ProviderEntry {
   origin: string;
   settings: Record<string, unknown>;
   credentials: ProviderCredentials;
+  /** during a rotation's grace period: the previous credential, tried once when the upstream answers 401 */
+  previousCredentials: { credentials: ProviderCredentials; expiresAt: number } | null;
   /** why the provider cannot be used (credentials not resolvable, no base URL); null when usable */
   unavailable: string | null;
   allowOverride: boolean;
@@ -305,6 +316,8 @@ export interface Snapshot {
   prices: Map<string, Map<string, PriceEntry[]>>;
   /** policy set, budgets, templates and cache policies (config/governance.ts) */
   governance: Governance;
+  /** the secrets read while building this snapshot (provider, source; never values): counted and audited */
+  secretReads: SecretRead[];
   warnings: string[];
 }
 
@@ -319,6 +332,8 @@ export interface BuildOptions {
   now?: number;
   /** custom policy modules loaded at startup (SLUICE_POLICY_MODULES) */
   customPolicies?: GovernanceOptions["customPolicies"];
+  /** Vault reads and their TTL cache (default: the process-wide one) */
+  vault?: VaultReader;
 }
 
 export const ENDPOINT_SUFFIX: Record<Exclude<RouteType, "native">, string> = {
@@ -352,42 +367,10 @@ export function parseRawConfig(input: unknown): RawConfig {
   return result.data;
 }
 
-function resolveCredentials(
-  p: RawProvider,
-  ring: MasterKeyRing | null,
-  env: Record<string, string | undefined>,
-): { credentials: ProviderCredentials; error: string | null } {
-  try {
-    if (p.credentialsEncrypted) {
-      if (!ring) return { credentials: {}, error: "credentials are encrypted but no SLUICE_MASTER_KEY is configured" };
-      const json = JSON.parse(decryptSecret(p.credentialsEncrypted, ring));
-      return { credentials: ProviderCredentialsSchema.parse(json) as ProviderCredentials, error: null };
-    }
-    const ref = p.credentialsRef;
-    if (!ref) return { credentials: {}, error: null };
-    if ("env" in ref) {
-      const credentials: ProviderCredentials = {};
-      for (const [field, name] of Object.entries(ref.env)) {
-        const value = env[name];
-        if (!value) return { credentials: {}, error: `environment variable ${name} (credential ${field}) is not set` };
-        credentials[field] = value;
-      }
-      return { credentials, error: null };
-    }
-    if ("file" in ref) {
-      const text = readFileSync(ref.file, "utf8").trim();
-      if (text.startsWith("{")) return { credentials: ProviderCredentialsSchema.parse(JSON.parse(text)), error: null };
-      return { credentials: { apiKey: text }, error: null };
-    }
-    return { credentials: {}, error: "vault credential references are not supported by this gateway version" };
-  } catch (err) {
-    return { credentials: {}, error: `credentials could not be resolved: ${(err as Error).message}` };
-  }
-}
-
-function buildProvider(p: RawProvider, opts: BuildOptions, env: Record<string, string | undefined>): ProviderEntry {
+async function buildProvider(p: RawProvider, c: ResolveContext, now: number): Promise<ProviderEntry> {
   const adapter = adapters[p.kind];
-  const { credentials, error } = resolveCredentials(p, opts.ring, env);
+  const { credentials, error } = await resolveCredentials(p, c);
+  const previousCredentials = resolvePreviousCredentials(p, c, now);
   let baseUrl = "";
   let origin = "";
   let unavailable = error;
@@ -406,6 +389,7 @@ function buildProvider(p: RawProvider, opts: BuildOptions, env: Record<string, s
     origin,
     settings: p.settings as Record<string, unknown>,
     credentials,
+    previousCredentials,
     unavailable,
     allowOverride: p.allowOverride,
     enabled: p.enabled,
@@ -464,9 +448,16 @@ export async function buildSnapshot(input: unknown, opts: BuildOptions): Promise
   const warnings: string[] = [];
 
   const providersById = new Map<string, ProviderEntry>();
+  const secrets: ResolveContext = { ring: opts.ring, env, vault: opts.vault ?? defaultVaultReader, reads: [] };
+  const ids = new Set<string>();
   for (const p of raw.providers) {
-    if (providersById.has(p.id)) throw new SnapshotError(`provider id ${p.id} appears twice`);
-    const entry = buildProvider(p, opts, env);
+    if (ids.has(p.id)) throw new SnapshotError(`provider id ${p.id} appears twice`);
+    ids.add(p.id);
+  }
+  // resolved concurrently: one slow secret store does not add up per provider
+  const built = await Promise.all(raw.providers.map((p) => buildProvider(p, secrets, opts.now ?? Date.now())));
+  for (const [i, p] of raw.providers.entries()) {
+    const entry = built[i] as ProviderEntry;
     if (entry.unavailable) warnings.push(`provider ${p.name}: ${entry.unavailable}`);
     providersById.set(p.id, entry);
   }
@@ -674,6 +665,7 @@ export async function buildSnapshot(input: unknown, opts: BuildOptions): Promise
     policies: raw.policies.filter((p) => p.enabled).sort((a, b) => a.position - b.position),
     prices,
     governance,
+    secretReads: secrets.reads,
     warnings,
   };
 }

@@ -1,125 +1,18 @@
-// DB-less mode: a declarative YAML file (providers, routes with targets, groups, consumers with key hashes or keyEnv
-// references, policies, prices) turned into the same RawConfig the database gives, so one snapshot builder serves
-// both. Entities refer to each other by name; ids default to "<prefix>_<name>". See apps/gateway/README.md.
+// DB-less mode: the declarative YAML document (packages/db's DeclarativeConfigSchema, the format the Admin API
+// exports and imports: `pnpm sluice config export`) turned into the same RawConfig the database gives, so one snapshot
+// builder serves both. Entities refer to each other by name; ids default to "<prefix>_<name>" (declarativeId), the
+// same ids `sluice config apply` gives. Teams, descriptions and key names are accepted and not needed here; a
+// template serves its current version. See apps/gateway/README.md.
 
 import { readFile } from "node:fs/promises";
 import { sha256Hex } from "@sluice/db/crypto";
+import { DeclarativeConfigSchema, declarativeId } from "@sluice/db/schemas";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
 import type { RawConfigInput } from "./snapshot.ts";
-
-const Name = z.string().min(1);
-const Json = z.record(z.string(), z.unknown());
-
-const FileSchema = z
-  .object({
-    version: z.union([z.number().int().min(0), z.string().regex(/^\d+$/)]).default(1),
-    providers: z
-      .array(
-        z
-          .object({
-            id: z.string().optional(),
-            name: Name,
-            kind: z.string(),
-            baseUrl: z.string().nullable().optional(),
-            settings: Json.optional(),
-            /** { env: { apiKey: "OPENAI_API_KEY" } } | { file: "/run/secrets/openai" } */
-            credentials: z.unknown().optional(),
-            /** an envelope made with the master key (sluice admin export) */
-            credentialsEncrypted: z.string().optional(),
-            allowOverride: z.boolean().optional(),
-            enabled: z.boolean().optional(),
-          })
-          .strict(),
-      )
-      .default([]),
-    groups: z.array(z.object({ id: z.string().optional(), name: Name }).strict()).default([]),
-    routes: z
-      .array(
-        z
-          .object({
-            id: z.string().optional(),
-            name: Name,
-            paths: z.array(z.string()).min(1),
-            type: z.string().default("chat"),
-            nativeFormat: z.string().optional(),
-            balancer: Json.optional(),
-            retry: Json.optional(),
-            options: Json.optional(),
-            enabled: z.boolean().optional(),
-            /** consumer group names */
-            allowedGroups: z.array(Name).default([]),
-            targets: z
-              .array(
-                z
-                  .object({
-                    id: z.string().optional(),
-                    /** provider name */
-                    provider: Name,
-                    model: Name,
-                    alias: z.string().optional(),
-                    weight: z.number().optional(),
-                    priority: z.number().optional(),
-                    description: z.string().optional(),
-                    options: Json.optional(),
-                    enabled: z.boolean().optional(),
-                  })
-                  .strict(),
-              )
-              .default([]),
-          })
-          .strict(),
-      )
-      .default([]),
-    consumers: z
-      .array(
-        z
-          .object({
-            id: z.string().optional(),
-            name: Name,
-            team: z.string().optional(),
-            metadata: Json.optional(),
-            disabled: z.boolean().optional(),
-            /** group names */
-            groups: z.array(Name).default([]),
-            keys: z
-              .array(
-                z
-                  .object({
-                    id: z.string().optional(),
-                    /** sha256 hex of the key */
-                    hash: z.string().optional(),
-                    /** name of an environment variable holding the plaintext key (hashed at load) */
-                    keyEnv: z.string().optional(),
-                    allowedRoutes: z.array(z.string()).optional(),
-                    allowedModels: z.array(z.string()).optional(),
-                    expiresAt: z.string().optional(),
-                    revoked: z.boolean().optional(),
-                  })
-                  .strict()
-                  .refine((k) => (k.hash ? !k.keyEnv : !!k.keyEnv), { message: "give exactly one of hash or keyEnv" }),
-              )
-              .default([]),
-          })
-          .strict(),
-      )
-      .default([]),
-    policies: z.array(Json).default([]),
-    prices: z.array(Json).default([]),
-    /** budgets (BudgetConfig); `route` / `consumer` may name the route / consumer instead of giving its id */
-    budgets: z.array(Json).default([]),
-    /** prompt templates: { name, messages: [{ role, content with {{variables}} }] } */
-    promptTemplates: z
-      .array(z.object({ name: Name, version: z.number().int().positive().optional(), messages: z.array(Json).min(1) }).strict())
-      .default([]),
-  })
-  .strict();
 
 export class ConfigFileError extends Error {
   override name = "ConfigFileError";
 }
-
-const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, "-");
 
 /** `${NAME}` in a provider's baseUrl is read from the environment (e.g. a mock's address in tests and benchmarks). */
 function expandEnv(text: string, env: Record<string, string | undefined>, where: string): string {
@@ -130,22 +23,24 @@ function expandEnv(text: string, env: Record<string, string | undefined>, where:
   });
 }
 
-/** YAML text -> RawConfig input (validated again, with the shared schemas, by buildSnapshot). */
-export function parseConfigYaml(text: string, env: Record<string, string | undefined> = process.env): RawConfigInput {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw new ConfigFileError(`config file is not valid YAML: ${(err as Error).message}`);
+/** YAML text (or an already parsed document) -> RawConfig input (validated again by buildSnapshot). */
+export function parseConfigYaml(text: string | object, env: Record<string, string | undefined> = process.env): RawConfigInput {
+  let doc: unknown = text;
+  if (typeof text === "string") {
+    try {
+      doc = parseYaml(text);
+    } catch (err) {
+      throw new ConfigFileError(`config file is not valid YAML: ${(err as Error).message}`);
+    }
   }
-  const parsed = FileSchema.safeParse(doc ?? {});
+  const parsed = DeclarativeConfigSchema.safeParse(doc ?? {});
   if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join(".")}: ${i.message}`);
+    const lines = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`);
     throw new ConfigFileError(`config file is invalid: ${lines.join("; ")}`);
   }
   const f = parsed.data;
-  const providerIds = new Map(f.providers.map((p) => [p.name, p.id ?? `prov_${slug(p.name)}`]));
-  const groupIds = new Map(f.groups.map((g) => [g.name, g.id ?? `grp_${slug(g.name)}`]));
+  const providerIds = new Map(f.providers.map((p) => [p.name, p.id ?? declarativeId("prov", p.name)]));
+  const groupIds = new Map(f.groups.map((g) => [g.name, g.id ?? declarativeId("grp", g.name)]));
   const groupId = (name: string, where: string) => {
     const id = groupIds.get(name);
     if (!id) throw new ConfigFileError(`${where}: unknown group "${name}"`);
@@ -154,7 +49,7 @@ export function parseConfigYaml(text: string, env: Record<string, string | undef
 
   const apiKeys: NonNullable<RawConfigInput["apiKeys"]> = [];
   const consumers = f.consumers.map((c) => {
-    const id = c.id ?? `cons_${slug(c.name)}`;
+    const id = c.id ?? declarativeId("cons", c.name);
     c.keys.forEach((k, i) => {
       let hash = k.hash?.toLowerCase();
       if (k.keyEnv) {
@@ -163,7 +58,7 @@ export function parseConfigYaml(text: string, env: Record<string, string | undef
         hash = sha256Hex(plaintext);
       }
       apiKeys.push({
-        id: k.id ?? `key_${slug(c.name)}_${i}`,
+        id: k.id ?? declarativeId("key", c.name, i),
         consumerId: id,
         hash: hash as string,
         allowedRoutes: k.allowedRoutes ?? [],
@@ -182,75 +77,82 @@ export function parseConfigYaml(text: string, env: Record<string, string | undef
     };
   });
 
+  const promptTemplates = f.templates.map((t) => {
+    const current = t.currentVersion ?? Math.max(...t.versions.map((v) => v.version));
+    const version = t.versions.find((v) => v.version === current);
+    if (!version) throw new ConfigFileError(`template ${t.name}: currentVersion ${current} is not listed`);
+    return { name: t.name, version: version.version, body: version.body };
+  });
+
   return {
     version: String(f.version),
     providers: f.providers.map((p) => ({
       id: providerIds.get(p.name) as string,
       name: p.name,
-      kind: p.kind as never,
+      kind: p.kind,
       baseUrl: p.baseUrl ? expandEnv(p.baseUrl, env, `provider ${p.name} baseUrl`) : null,
-      settings: p.settings ?? {},
+      settings: (p.settings ?? {}) as never,
       credentialsEncrypted: p.credentialsEncrypted ?? null,
-      credentialsRef: (p.credentials ?? null) as never,
+      credentialsRef: p.credentials ?? null,
       allowOverride: p.allowOverride ?? false,
       enabled: p.enabled ?? true,
     })),
     groups: f.groups.map((g) => ({ id: groupIds.get(g.name) as string, name: g.name })),
-    routes: f.routes.map((r) => {
-      const id = r.id ?? `rt_${slug(r.name)}`;
-      return {
-        id,
-        name: r.name,
-        paths: r.paths,
-        type: r.type as never,
-        nativeFormat: (r.nativeFormat ?? null) as never,
-        balancer: r.balancer ?? {},
-        retry: r.retry ?? {},
-        options: r.options ?? {},
-        enabled: r.enabled ?? true,
-        allowedGroupIds: r.allowedGroups.map((g) => groupId(g, `route ${r.name}`)),
-        targets: r.targets.map((t, i) => {
-          const providerId = providerIds.get(t.provider);
-          if (!providerId) throw new ConfigFileError(`route ${r.name}: unknown provider "${t.provider}"`);
-          return {
-            id: t.id ?? `tgt_${slug(r.name)}_${i}`,
-            providerId,
-            model: t.model,
-            alias: t.alias ?? null,
-            weight: t.weight ?? 100,
-            priority: t.priority ?? 0,
-            description: t.description ?? null,
-            options: t.options ?? {},
-            position: i,
-            enabled: t.enabled ?? true,
-          };
-        }),
-      };
-    }),
+    routes: f.routes.map((r) => ({
+      id: r.id ?? declarativeId("rt", r.name),
+      name: r.name,
+      paths: r.paths,
+      type: r.type,
+      nativeFormat: (r.nativeFormat ?? null) as never,
+      balancer: (r.balancer ?? {}) as never,
+      retry: (r.retry ?? {}) as never,
+      options: (r.options ?? {}) as never,
+      enabled: r.enabled ?? true,
+      allowedGroupIds: r.allowedGroups.map((g) => groupId(g, `route ${r.name}`)),
+      targets: r.targets.map((t, i) => {
+        const providerId = providerIds.get(t.provider);
+        if (!providerId) throw new ConfigFileError(`route ${r.name}: unknown provider "${t.provider}"`);
+        return {
+          id: t.id ?? declarativeId("tgt", r.name, i),
+          providerId,
+          model: t.model,
+          alias: t.alias ?? null,
+          weight: t.weight ?? 100,
+          priority: t.priority ?? 0,
+          description: t.description ?? null,
+          options: (t.options ?? {}) as never,
+          position: i,
+          enabled: t.enabled ?? true,
+        };
+      }),
+    })),
     consumers,
     apiKeys,
     policies: f.policies.map((p, i) => ({
-      id: typeof p.id === "string" ? p.id : `pol_${i}`,
+      id: p.id ?? declarativeId("pol", i),
+      name: p.name,
+      type: p.type,
+      scope: p.scope,
+      routeId: p.routeId ?? null,
+      groupId: p.groupId ?? null,
+      consumerId: p.consumerId ?? null,
+      apiKeyId: p.apiKeyId ?? null,
+      teamId: p.teamId ?? null,
+      position: p.position ?? 0,
+      enabled: p.enabled ?? true,
+      config: p.config ?? {},
+    })),
+    prices: f.prices.map(({ contextWindow: _cw, ...p }) => ({
       ...p,
-    })) as never,
-    prices: f.prices.map((p) => ({ effectiveFrom: "1970-01-01T00:00:00.000Z", ...p })) as never,
-    budgets: f.budgets.map((b, i) => {
-      const { route, consumer, ...rest } = b as { route?: unknown; consumer?: unknown } & Record<string, unknown>;
-      const routeId = typeof route === "string" ? (f.routes.find((r) => r.name === route)?.id ?? `rt_${slug(route)}`) : undefined;
-      const consumerId =
-        typeof consumer === "string" ? (f.consumers.find((c) => c.name === consumer)?.id ?? `cons_${slug(consumer)}`) : undefined;
-      return {
-        id: typeof b.id === "string" ? b.id : `bud_${i}`,
-        ...rest,
-        ...(routeId ? { routeId } : {}),
-        ...(consumerId ? { consumerId } : {}),
-      };
+      cachedInputPer1M: p.cachedInputPer1M ?? null,
+      reasoningPer1M: p.reasoningPer1M ?? null,
+      effectiveFrom: p.effectiveFrom ?? "1970-01-01T00:00:00.000Z",
+    })),
+    budgets: f.budgets.map((b) => {
+      const given = b as Record<string, unknown>;
+      return { ...given, id: typeof given.id === "string" ? given.id : declarativeId("bud", String(given.name)) };
     }) as never,
-    promptTemplates: f.promptTemplates.map((t) => ({
-      name: t.name,
-      version: t.version ?? 1,
-      body: { messages: t.messages },
-    })) as never,
+    promptTemplates,
   };
 }
 

@@ -282,6 +282,16 @@ function gatewayError(status: number, code: string, message: string, requestId?:
   return { status, headers, body: JSON.stringify(body) };
 }
 
+/** `max_tokens` (required on /v1/messages); null for count_tokens */
+function maxOutputTokens(body: NativeBody, m: NativeMatch): number | null {
+  return m.operation === "messages" && typeof body.max_tokens === "number" ? body.max_tokens : null;
+}
+
+/** Anthropic's in-stream error event: `event: error` with the error body the SDK raises as an APIError */
+function streamError(_m: NativeMatch, status: number, code: string, message: string): string {
+  return `event: error\ndata: ${gatewayError(status, code, message).body}\n\n`;
+}
+
 export const anthropicFormat: NativeFormat = {
   name: "anthropic",
   targets: ["anthropic", "vertex"],
@@ -291,6 +301,8 @@ export const anthropicFormat: NativeFormat = {
   extractModel,
   promptText,
   streams,
+  maxOutputTokens,
+  streamError,
   buildUpstream,
   usageFromResponse,
   createStreamTap,

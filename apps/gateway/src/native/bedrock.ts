@@ -10,6 +10,7 @@
 // adapter's own stream mapper; content events cost a string compare on their `:event-type`.
 
 import { z } from "zod";
+import { encodeAwsException } from "../lib/framing/aws-eventstream.ts";
 import { mapBedrockError } from "../providers/bedrock/errors.ts";
 import { extraHeaders, modelPath } from "../providers/bedrock/request.ts";
 import { type BedrockUsage, mapStopReason, mapUsage } from "../providers/bedrock/response.ts";
@@ -116,6 +117,7 @@ async function buildUpstream(input: NativeUpstreamInput, ctx: NativeTransformCon
         ...extraHeaders(ctx.settings),
         "content-type": "application/json",
         accept: stream ? "application/vnd.amazon.eventstream" : "application/json",
+        ...input.traceHeaders,
       },
       // the client's bytes, unless a policy edited the body
       body: input.bodyModified ? JSON.stringify(input.body) : bodyText(input.rawBody),
@@ -213,6 +215,18 @@ function gatewayError(status: number, code: string, message: string, requestId?:
   return { status, headers, body: JSON.stringify({ message }) };
 }
 
+/** `inferenceConfig.maxTokens`; null when absent */
+function maxOutputTokens(body: NativeBody): number | null {
+  const c = isObject(body.inferenceConfig) ? body.inferenceConfig : null;
+  return typeof c?.maxTokens === "number" ? c.maxTokens : null;
+}
+
+/** an event-stream exception message (`internalServerException` ...), which the AWS SDK raises from the stream */
+function streamError(_m: NativeMatch, status: number, _code: string, message: string): Uint8Array {
+  const name = awsErrorName(status);
+  return encodeAwsException(name.charAt(0).toLowerCase() + name.slice(1), message);
+}
+
 export const bedrockFormat: NativeFormat = {
   name: "bedrock",
   targets: ["bedrock"],
@@ -222,6 +236,8 @@ export const bedrockFormat: NativeFormat = {
   extractModel: (_body, captures) => captures.model ?? null,
   promptText,
   streams: (m) => m.stream === true,
+  maxOutputTokens,
+  streamError,
   buildUpstream,
   usageFromResponse,
   createStreamTap,

@@ -334,6 +334,20 @@ function gatewayError(status: number, code: string, message: string, requestId?:
   return { status, headers: errorHeaders(code), body: JSON.stringify(body) };
 }
 
+/** `generationConfig.maxOutputTokens` x `candidateCount`; null for embeddings and token counts */
+function maxOutputTokens(body: NativeBody, m: NativeMatch): number | null {
+  if (m.kind !== "generate") return m.kind === "embed" ? 0 : null;
+  const g = isObject(body.generationConfig) ? body.generationConfig : null;
+  const max = typeof g?.maxOutputTokens === "number" ? g.maxOutputTokens : null;
+  const n = typeof g?.candidateCount === "number" && g.candidateCount > 1 ? g.candidateCount : 1;
+  return max === null ? null : max * n;
+}
+
+/** `?alt=sse` streams end with a `{error}` element (what Google sends, and what its SDKs raise); JSON arrays: none */
+function streamError(m: NativeMatch, status: number, code: string, message: string): string | null {
+  return m.framing === "sse" ? `data: ${gatewayError(status, code, message).body}\n\n` : null;
+}
+
 export const geminiFormat: NativeFormat = {
   name: "gemini",
   targets: ["gemini", "vertex"],
@@ -343,6 +357,8 @@ export const geminiFormat: NativeFormat = {
   extractModel,
   promptText,
   streams,
+  maxOutputTokens,
+  streamError,
   buildUpstream,
   usageFromResponse,
   createStreamTap,

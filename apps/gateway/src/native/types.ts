@@ -93,6 +93,8 @@ export interface NativeUpstreamInput {
    * the raw bytes are stale then, and the body is re-serialised
    */
   bodyModified?: boolean;
+  /** `traceparent` / `tracestate` of the attempt's span: sent upstream (signed along, for SigV4) */
+  traceHeaders?: Record<string, string>;
 }
 
 /** The provider call's context plus the kind of the chosen target (Gemini and Claude are also served by Vertex). */
@@ -169,6 +171,18 @@ export interface NativeFormat {
   promptText(body: NativeBody, match: NativeMatch): string;
   /** whether the answer will be a stream */
   streams(match: NativeMatch, body: NativeBody): boolean;
+  /**
+   * the completion ceiling the client set (Anthropic `max_tokens`, Gemini `generationConfig.maxOutputTokens`, Bedrock
+   * `inferenceConfig.maxTokens`), times the candidates asked for; null when absent (the route default applies). The
+   * limit step reserves prompt estimate + this.
+   */
+  maxOutputTokens(body: NativeBody, match: NativeMatch): number | null;
+  /**
+   * A gateway-made error event in the format's own stream framing, for a stream that breaks after its first byte
+   * (Anthropic `event: error`, a Google `{error}` SSE element, an AWS event-stream exception); null when the framing
+   * has no such event (Gemini's JSON-array stream), and the connection just ends. Written at an event boundary.
+   */
+  streamError(match: NativeMatch, status: number, code: string, message: string): string | Uint8Array | null;
   /**
    * The upstream request in the same native shape, with the target's credentials (via the provider adapter's header
    * logic or SigV4) and the target model. Throws UnsupportedRequestError when the target cannot serve the format

@@ -17,6 +17,7 @@ import {
 import type { RouteEntry, TargetEntry } from "../config/snapshot.ts";
 import { GatewayError } from "../lib/errors.ts";
 import type { RequestContext } from "./context.ts";
+import { endAttemptTrace, startAttemptTrace } from "./observe.ts";
 
 export type ReadyStep = Extract<AttemptStep<TargetEntry>, { done: false }>;
 
@@ -160,6 +161,7 @@ export async function runAttempts(
   ctx.attempts = plan.attempts;
   ctx.arm = label;
 
+  const tracer = app.gw.observability.tracer;
   const lone = list.length === 1 && route.retry.attempts === 1;
   let last: AttemptOutcome | undefined;
   let step = await plan.next();
@@ -174,9 +176,12 @@ export async function runAttempts(
     }
     if (!reply.sent && !reply.raw.headersSent) reply.header("x-sluice-attempts", String(step.attempt));
     let outcome: AttemptOutcome;
+    if (tracer.enabled)
+      startAttemptTrace(tracer, ctx, step.target, step.attempt, plan.attempts[step.attempt - 1]?.panic === true);
     try {
       outcome = await attempt(step);
     } catch (err) {
+      if (tracer.enabled) endAttemptTrace(tracer, ctx, null, err);
       if (ctx.aborted || err instanceof ClientGoneError) {
         plan.report({ kind: "aborted" });
         throw err;
@@ -194,6 +199,7 @@ export async function runAttempts(
         },
       };
     }
+    if (tracer.enabled) endAttemptTrace(tracer, ctx, outcome.result);
     if (outcome.result.kind === "aborted" || ctx.aborted) {
       plan.report({ kind: "aborted" }, outcome.observed);
       throw new ClientGoneError();

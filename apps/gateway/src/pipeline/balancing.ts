@@ -29,7 +29,13 @@ import type { UpstreamPools } from "../upstream/pools.ts";
  * targets get a breaker that never opens (1,000 failures within 1 ms): the upstream's own answers reach the client
  * instead of a gateway 503.
  */
-const NEVER_OPENS: CircuitBreakerConfig = { maxFails: 1_000, windowMs: 1, failTimeoutMs: 1 };
+const NEVER_OPENS: CircuitBreakerConfig = {
+  maxFails: 1_000,
+  windowMs: 1,
+  failTimeoutMs: 1,
+  failureRate: 1,
+  minRequests: Number.MAX_SAFE_INTEGER,
+};
 
 export interface BalancingLog {
   warn(obj: object, msg: string): void;

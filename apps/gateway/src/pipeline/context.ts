@@ -6,6 +6,7 @@ import type { Prisma } from "@sluice/db";
 import type { ErrorType } from "@sluice/db/schemas";
 import type { AttemptRecord } from "../balancer/attempt-plan.ts";
 import type { ConsumerEntry, KeyEntry, RouteEntry, Snapshot, TargetEntry } from "../config/snapshot.ts";
+import { NOOP_SPAN, type TraceSpan } from "../observability/tracing.ts";
 import type { Usage } from "../providers/types.ts";
 import type { GovernanceState } from "./policies.ts";
 
@@ -61,6 +62,11 @@ export interface RequestContext {
   settled: boolean;
   /** policies, limits and cache of this request (pipeline/policies.ts); null when none apply */
   gov: GovernanceState | null;
+  /** tracing (observability/tracing.ts): the request's span and the current attempt's; NOOP_SPAN when off */
+  span: TraceSpan;
+  attemptSpan: TraceSpan;
+  /** routes with logPayloads: the answer for the log sinks' record (redacted there) */
+  responsePayload: unknown;
 }
 
 export function createContext(id: string, start: number, ts: number, snapshot: Snapshot): RequestContext {
@@ -101,6 +107,9 @@ export function createContext(id: string, start: number, ts: number, snapshot: S
     closed: false,
     settled: false,
     gov: null,
+    span: NOOP_SPAN,
+    attemptSpan: NOOP_SPAN,
+    responsePayload: undefined,
   };
 }
 

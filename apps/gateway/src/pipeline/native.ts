@@ -3,7 +3,8 @@
 // shape, picks the target with the balancer (retries / fallback like any route), rebuilds only the envelope
 // (credentials, target model) with native/`buildUpstream`, and forwards the client's bytes unchanged. The answer comes
 // back byte for byte; a tap reads usage out of it for the usage event. Gateway rejections use the format's own
-// error shape (sendNativeError), so the provider SDK raises its usual typed errors.
+// error shape (sendNativeError), so the provider SDK raises its usual typed errors. Governance runs through the same
+// hooks as the OpenAI routes (pipeline/policies.ts) on a read-only view of the body (`nativePolicyView`); no cache.
 
 import type { ServerResponse } from "node:http";
 import type { NativeFormat as NativeFormatName } from "@sluice/db/schemas";
@@ -28,6 +29,7 @@ import {
 } from "./attempts.ts";
 import type { RequestContext } from "./context.ts";
 import { matchNativeRoute } from "./native-match.ts";
+import { applyRequestPolicies, applyUpstreamHeaders, governUpstream } from "./policies.ts";
 
 const MAX_ERROR_BODY = 1024 * 1024;
 
@@ -111,16 +113,65 @@ async function runNative(
   if (ctx.key?.allowedModels && !ctx.key.allowedModels.has(model)) {
     throw new GatewayError("model_not_allowed", `This API key may not use model "${model}".`, { param: "model" });
   }
-  const list = targetsFor(route, model);
+  let list = targetsFor(route, model);
   if (!list) {
     throw new GatewayError("model_not_found", `The model \`${model}\` does not exist or you do not have access to it.`, {
       param: "model",
     });
   }
+  // governance (pipeline/policies.ts), on a read-only view of the native body: access + prompt policies, then one
+  // reservation for every limit and budget (billable operations only); no response cache on native routes
+  const gov = ctx.snapshot.governance;
+  if (!gov.empty || gov.caches.length > 0) {
+    const view = nativePolicyView(format, m, body, model);
+    if (!(await applyRequestPolicies(app, request, reply, ctx, "native", view))) return reply;
+    if (m.billable) {
+      const gate = await governUpstream(app, request, reply, ctx, "native", view, list);
+      if (gate.answered) return gate.reply;
+      list = gate.targets;
+    }
+  }
   const rawBody = ctx.rawBody ?? JSON.stringify(body);
   return runAttempts(app, request, reply, list, (step) => callNative(app, request, reply, ctx, format, m, body, rawBody, step), {
     promptText: () => format.promptText(body, m),
   });
+}
+
+/**
+ * What the policy hooks see of a native request (never sent upstream): one user message with the format's
+ * promptText() (system + messages, text parts), and the native completion ceiling as `max_tokens`, so prompt guard /
+ * PII read the prompt and the limit step reserves prompt estimate + max_tokens (maxOutputTokens, inferenceConfig...).
+ */
+export function nativePolicyView(
+  format: NativeFormat,
+  m: NativeMatch,
+  body: Record<string, unknown>,
+  model: string,
+): Record<string, unknown> {
+  const view: Record<string, unknown> = { model, messages: [{ role: "user", content: format.promptText(body, m) }] };
+  const max = format.maxOutputTokens(body, m);
+  if (max !== null) view.max_tokens = max;
+  return view;
+}
+
+/**
+ * Bytes of `buf` that end on a complete event of `framing` (SSE: a blank line; AWS event-stream: whole length-
+ * prefixed messages). A stream is forwarded in such pieces so that a gateway error event written after an upstream
+ * break starts at an event boundary.
+ */
+function completeEventsLength(framing: "sse" | "aws-eventstream", buf: Buffer): number {
+  if (framing === "sse") {
+    const lf = buf.lastIndexOf("\n\n");
+    const crlf = buf.lastIndexOf("\r\n\r\n");
+    return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 4);
+  }
+  let off = 0;
+  while (buf.length - off >= 4) {
+    const len = buf.readUInt32BE(off);
+    if (len < 16 || off + len > buf.length) break;
+    off += len;
+  }
+  return off;
 }
 
 /** One attempt of a native request: rebuild the envelope for the target, call it, forward the answer unchanged. */
@@ -166,8 +217,10 @@ async function callNative(
     now: Math.floor(ctx.ts / 1000),
   };
   let up: NativeUpstreamRequest;
+  const tracer = app.gw.observability.tracer;
+  const traceHeaders = tracer.enabled ? tracer.injectTraceHeaders(ctx.attemptSpan, {}) : undefined;
   try {
-    up = await format.buildUpstream({ match: m, body, rawBody, clientHeaders: request.headers }, nctx);
+    up = await format.buildUpstream({ match: m, body, rawBody, clientHeaders: request.headers, traceHeaders }, nctx);
   } catch (err) {
     if (err instanceof UnsupportedRequestError) throw new GatewayError("invalid_request", err.message, { param: err.param });
     throw new GatewayError("provider_unavailable", `Provider "${provider.name}" is not configured for this API.`, {
@@ -175,6 +228,8 @@ async function callNative(
     });
   }
   if (target.headers) Object.assign(up.headers, target.headers);
+  applyUpstreamHeaders(ctx, up.headers);
+  if (traceHeaders) Object.assign(up.headers, traceHeaders);
 
   const u = new URL(up.url);
   const timeouts = route.retry.timeouts;
@@ -295,6 +350,13 @@ async function callNative(
       }
       const headers = answerHeaders(ctx, format, res);
       const usage = ctx.usage;
+      if (route.logPayloads && app.gw.observability.sinks.enabled) {
+        try {
+          ctx.responsePayload = JSON.parse(bytes.toString("utf8"));
+        } catch {
+          // not JSON: no payload in the log record
+        }
+      }
       return {
         result: { kind: "ok", status },
         observed: {
@@ -309,6 +371,11 @@ async function callNative(
     // a stream: forwarded chunk by chunk as it arrives; committed with the first chunk
     const tap = createByteTap(format.createStreamTap(m, { now: () => clock.mono() }));
     const out = reply.raw;
+    // x-ratelimit-* and other headers the policy hooks set on the reply go out with the stream's head
+    const head = () => ({ ...reply.getHeaders(), ...answerHeaders(ctx, format, res) }) as Record<string, string>;
+    // SSE / event-stream: forward whole events only (a torn tail waits for its rest), see completeEventsLength
+    const framing = m.framing === "sse" || m.framing === "aws-eventstream" ? m.framing : null;
+    let held: Buffer | null = null;
     let startedAt: number | null = null;
     let streamError: unknown;
     try {
@@ -318,12 +385,19 @@ async function callNative(
           startedAt = clock.mono();
           ctx.ttftMs = startedAt - ctx.start;
           reply.hijack();
-          out.writeHead(status, answerHeaders(ctx, format, res));
+          out.writeHead(status, head());
           ctx.status = status;
         }
-        const ok = out.write(chunk);
         tap.write(chunk);
-        if (!ok) await waitDrain(out);
+        let data: Buffer = chunk;
+        if (framing) {
+          const buf: Buffer = held ? Buffer.concat([held, chunk]) : chunk;
+          const n = completeEventsLength(framing, buf);
+          held = n < buf.length ? buf.subarray(n) : null;
+          data = n === buf.length ? buf : buf.subarray(0, n);
+          if (data.length === 0) continue;
+        }
+        if (!out.write(data)) await waitDrain(out);
       }
     } catch (err) {
       streamError = err;
@@ -349,19 +423,25 @@ async function callNative(
     if (streamError !== undefined) {
       ac.abort();
       if (startedAt === null) return failed(streamError);
-      // after the first byte: no failover; the client sees the stream break off (its SDK raises a network error)
+      // after the first byte: no failover; the stream ends with the format's own error event where it has one
+      // (Anthropic `event: error`, ...; a torn event is dropped first), else the connection just ends
       ctx.errorType = "provider";
       ctx.errorCode = timedOut ? "upstream_timeout" : "upstream_connection_error";
-      if (!out.destroyed) out.destroy();
+      const g = failure(streamError);
+      const ev = format.streamError(m, g.status, g.code, g.publicMessage);
+      if (!out.destroyed) {
+        if (ev) out.end(ev);
+        else out.destroy();
+      }
       return { result: attemptResultOfError(streamError, timedOut, true), observed, deliver: deliverNothing };
     }
     if (startedAt === null) {
       // an empty 2xx stream
       reply.hijack();
-      out.writeHead(status, answerHeaders(ctx, format, res));
+      out.writeHead(status, head());
       ctx.status = status;
     }
-    out.end();
+    out.end(held ?? undefined);
     return { result: { kind: "ok", status }, observed, deliver: deliverNothing };
   } finally {
     clearTimeout(totalTimer);

@@ -10,6 +10,8 @@
 //   5. settleGovernance      (from usage/settle.ts) settle the reservation to the real usage, or release it when no
 //                            answer was produced; policies' settle hooks
 // A request with no applicable policy, budget or cache policy pays one array scan and nothing else.
+// Native passthrough routes (pipeline/native.ts) call hooks 1 and 2 with endpoint "native" and a read-only view of
+// their body (no rewrites, no cache); denials then use the native format's error shape (sendDenial).
 
 import type { Prisma } from "@sluice/db";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -17,6 +19,7 @@ import { type CacheStatus, type CacheWriter, usageCacheStatus } from "../cache/i
 import { compiledPriceFor, findTarget, type GovernanceSubject } from "../config/governance.ts";
 import type { RouteEntry, Snapshot, TargetEntry } from "../config/snapshot.ts";
 import { renderTemplate } from "../lib/template.ts";
+import { getNativeFormat } from "../native/index.ts";
 import type { GovernanceServices } from "../plugins/governance.ts";
 import {
   actualUsage,
@@ -53,7 +56,11 @@ const ERROR_TYPE_NAMES: Record<number, string> = {
   429: "rate_limit_error",
 };
 
-/** Answers a policy denial in the OpenAI error shape (`code` is the policy's stable code). */
+/**
+ * Answers a policy denial (`code` is the policy's stable code) in the OpenAI error shape, or on a native route in
+ * that format's own shape (Anthropic `{"type":"error",...}`, Google, AWS), so the native SDK raises its typed error.
+ * `retry-after` / `x-ratelimit-*` come from the denial's headers either way.
+ */
 export function sendDenial(app: FastifyInstance, reply: FastifyReply, ctx: RequestContext, d: Deny): FastifyReply {
   ctx.status = d.status;
   ctx.errorType = d.status >= 500 ? "gateway" : "policy";
@@ -62,6 +69,11 @@ export function sendDenial(app: FastifyInstance, reply: FastifyReply, ctx: Reque
   if (d.internal) app.log.info({ reqId: ctx.id, code: d.code, internal: d.internal }, "request denied by policy");
   if (d.headers) for (const [k, v] of Object.entries(d.headers)) reply.header(k, v);
   const message = d.status >= 500 ? "A gateway policy failed; the request id identifies it in the logs." : d.message;
+  const nativeFormat = ctx.route?.type === "native" ? ctx.route.nativeFormat : null;
+  if (nativeFormat) {
+    const e = getNativeFormat(nativeFormat).gatewayError(d.status, d.code, message, ctx.id);
+    return reply.code(e.status).headers(e.headers).send(e.body);
+  }
   const body = {
     error: { message, type: ERROR_TYPE_NAMES[d.status] ?? "api_error", code: d.code, param: d.param ?? null },
   };
@@ -77,6 +89,13 @@ function setHeaders(reply: FastifyReply, headers: Record<string, string | null> 
 }
 
 /**
+ * What the hooks govern: an OpenAI endpoint (the body is the request), or "native" (passthrough routes): then `body`
+ * is a read-only canonical view built by pipeline/native.ts (`nativePolicyView`: one user message with the format's
+ * promptText(), `max_tokens` = the native ceiling), never sent upstream; policies may read it, not rewrite it.
+ */
+export type GovernedEndpoint = Endpoint | "native";
+
+/**
  * Hook 1 (before the target is picked): access and prompt policies. Returns the (possibly rewritten) body, or null
  * when the request was answered with a denial.
  */
@@ -85,7 +104,7 @@ export async function applyRequestPolicies(
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: RequestContext,
-  endpoint: Endpoint,
+  endpoint: GovernedEndpoint,
   body: Record<string, unknown>,
 ): Promise<Record<string, unknown> | null> {
   const gov = ctx.snapshot.governance;
@@ -109,10 +128,11 @@ export async function applyRequestPolicies(
     groupIds: subject.groupIds,
     routeId: route.id,
     model: ctx.model ?? "",
-    request: endpoint === "chat" ? (body as unknown as ChatRequest) : null,
+    request: endpoint === "chat" || endpoint === "native" ? (body as unknown as ChatRequest) : null,
     headers: request.headers,
     now: () => clock.now(),
   });
+  if (endpoint === "native") pctx.readOnly = true;
   const state: GovernanceState = {
     services: app.gw.governance,
     subject,
@@ -137,7 +157,7 @@ export async function applyRequestPolicies(
     if (d.upstreamHeaders) state.upstreamHeaders = { ...state.upstreamHeaders, ...d.upstreamHeaders };
   }
   const rewritten = pctx.request as unknown as Record<string, unknown> | null;
-  if (rewritten && rewritten !== body) {
+  if (rewritten && rewritten !== body && endpoint !== "native") {
     ctx.body = rewritten;
     return rewritten;
   }
@@ -175,7 +195,7 @@ export async function governUpstream(
   request: FastifyRequest,
   reply: FastifyReply,
   ctx: RequestContext,
-  endpoint: Endpoint,
+  endpoint: GovernedEndpoint,
   body: Record<string, unknown>,
   targets: TargetEntry[],
 ): Promise<UpstreamGate> {
@@ -195,19 +215,31 @@ export async function governUpstream(
   const rateLimits = gov.policies.rateLimits(state.applicable);
   if (rateLimits.length === 0 && gov.budgets.length === 0) return { answered: false, targets };
   const route = ctx.route as RouteEntry;
+  // native routes: a downgrade target must speak the same API (config validation keeps a route's own targets so)
+  const native = route.type === "native" && route.nativeFormat ? getNativeFormat(route.nativeFormat) : null;
+  const servesRequest = (t: TargetEntry) => !native || native.supportsTarget(t.provider.kind, upstreamModelOf(t, request, ctx));
+  const chatLike = endpoint === "chat" || endpoint === "native";
   const r = await reserveLimits({
     limiter: state.services.limiter,
     rateLimits,
     budgets: gov.budgets,
     subject: state.subject,
-    request: endpoint === "chat" ? (body as unknown as ChatRequest) : null,
-    promptTokens: endpoint === "chat" ? undefined : roughPromptTokens(body),
+    request: chatLike ? (body as unknown as ChatRequest) : null,
+    promptTokens: chatLike ? undefined : roughPromptTokens(body),
     defaultMaxTokens: route.options.defaultMaxTokens ?? null,
     priceFor: (downgradeTargetId) => {
       const t = downgradeTargetId === null ? primary : findTarget(snapshot, route.id, downgradeTargetId);
       return t ? compiledPriceFor(snapshot, t, upstreamModelOf(t, request, ctx), ctx.ts) : null;
     },
     now: app.gw.clock.now(),
+    ...(native
+      ? {
+          canDowngradeTo: (id: string) => {
+            const t = findTarget(snapshot, route.id, id);
+            return t !== null && servesRequest(t);
+          },
+        }
+      : {}),
   });
   const d = r.decision;
   if (!d.ok) return { answered: true, reply: sendDenial(app, reply, ctx, d) };

@@ -25,6 +25,7 @@ import {
   UpstreamStreamError,
   type Usage,
 } from "../providers/types.ts";
+import { previousCredentialsFor } from "../upstream/provider-check.ts";
 import { priceContext } from "../usage/settle.ts";
 import {
   type AttemptOutcome,
@@ -281,6 +282,8 @@ async function callTarget(
     up = transform.buildRequest(body as never, tctx);
     if (target.headers) Object.assign(up.headers, target.headers);
     applyUpstreamHeaders(ctx, up.headers);
+    // traceparent for the attempt's span, before signing (Bedrock's SigV4 covers it)
+    if (app.gw.observability.tracer.enabled) app.gw.observability.tracer.injectTraceHeaders(ctx.attemptSpan, up.headers);
     if (adapter.sign) up = await adapter.sign(up, tctx);
   } catch (err) {
     if (err instanceof UnsupportedRequestError) throw new GatewayError("invalid_request", err.message, { param: err.param });
@@ -331,6 +334,26 @@ async function callTarget(
       headersTimeout: firstByteMs,
       bodyTimeout: firstByteMs,
     });
+    // zero-downtime rotation: a 401 is retried once with the previous credential while its grace period lasts
+    const previous = res.statusCode === 401 && override === undefined ? previousCredentialsFor(provider) : null;
+    if (previous) {
+      await res.body.dump().catch(() => {});
+      const again: TransformContext = { ...tctx, credentials: previous };
+      let retry = transform.buildRequest(body as never, again);
+      if (target.headers) Object.assign(retry.headers, target.headers);
+      applyUpstreamHeaders(ctx, retry.headers);
+      if (adapter.sign) retry = await adapter.sign(retry, again);
+      const u = new URL(retry.url);
+      res = await pool.request({
+        path: u.pathname + u.search,
+        method: retry.method,
+        headers: retry.headers,
+        body: retry.body,
+        signal: ac.signal,
+        headersTimeout: firstByteMs,
+        bodyTimeout: firstByteMs,
+      });
+    }
   } catch (err) {
     clearTimeout(totalTimer);
     clearTimeout(firstByteTimer);
@@ -481,7 +504,10 @@ async function callTarget(
         setUsageHeaders(reply, ctx);
         // the cache stores the answer as received; response policies (PII restore, transformers) run after
         const sent = ctx.gov ? await finishAnswer(reply, ctx, answer, payload) : payload;
-        if (route.logPayloads) request.log.info({ request: body, response: sent }, "payload");
+        if (route.logPayloads) {
+          ctx.responsePayload = answer;
+          request.log.info({ request: body, response: sent }, "payload");
+        }
         return reply.code(200).header("content-type", "application/json").send(sent);
       },
     };

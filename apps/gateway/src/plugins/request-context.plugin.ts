@@ -4,6 +4,7 @@
 
 import type { FastifyInstance } from "fastify";
 import { createContext, type RequestContext } from "../pipeline/context.ts";
+import { observeSettled, startRequestTrace } from "../pipeline/observe.ts";
 import { settle } from "../usage/settle.ts";
 import { global } from "./plugin.ts";
 
@@ -11,7 +12,19 @@ export const requestContextPlugin = global(async function requestContext(app: Fa
   const gw = app.gw;
   app.decorateRequest("sluice", null as unknown as RequestContext);
 
-  const deps = { usage: gw.usage, metrics: gw.metrics, log: app.log, clock: gw.clock, nodeId: gw.nodeId };
+  const obs = gw.observability;
+  const tracer = obs.tracer;
+  const observe =
+    obs.tracer.enabled || obs.sinks.enabled
+      ? (ctx: RequestContext, event: Parameters<typeof observeSettled>[2]) => {
+          try {
+            observeSettled(obs, ctx, event);
+          } catch (err) {
+            app.log.warn({ err, reqId: ctx.id }, "observability: recording a request failed");
+          }
+        }
+      : undefined;
+  const deps = { usage: gw.usage, metrics: gw.metrics, log: app.log, clock: gw.clock, nodeId: gw.nodeId, observe };
 
   function maybeSettle(ctx: RequestContext): void {
     if (!ctx.closed || ctx.inFlight || ctx.settled) return;
@@ -32,6 +45,8 @@ export const requestContextPlugin = global(async function requestContext(app: Fa
   app.addHook("onRequest", (request, reply, done) => {
     const ctx = createContext(request.id, gw.clock.mono(), gw.clock.now(), gw.store.snapshot);
     request.sluice = ctx;
+    // untracked requests (/health, /metrics) never end their span, so it is never exported
+    if (tracer.enabled) startRequestTrace(tracer, ctx, request.headers, request.method, request.url);
     gw.inFlight++;
     reply.header("x-sluice-request-id", ctx.id);
     const res = reply.raw;

@@ -120,6 +120,14 @@ export class PolicySet {
         });
       }
       if (!d.ok) return d;
+      if (d.request && ctx.readOnly) {
+        return deny(
+          400,
+          "policy_not_supported",
+          `Policy "${b.name}" (${b.type}) rewrites the prompt, which this route (a native passthrough route) does not support.`,
+          { internal: `policy ${b.name} (${b.id}) returned a rewritten request on a read-only request` },
+        );
+      }
       if (d.request) {
         ctx.request = d.request;
         merged.request = d.request;

@@ -39,8 +39,16 @@ export interface PolicyContext {
   routeId: string;
   /** the model the client asked for (before aliasing) */
   model: string;
-  /** the canonical (OpenAI-shaped) chat request; null for endpoints without messages (embeddings, native) */
+  /**
+   * the canonical (OpenAI-shaped) chat request; null for endpoints without messages (embeddings). On native
+   * passthrough routes a read-only view: one user message with the format's promptText() (see `readOnly`).
+   */
   request: ChatRequest | null;
+  /**
+   * true on native passthrough routes: the request cannot be rewritten (the client's bytes go upstream), so a policy
+   * that returns `request` is refused by the runner (400 `policy_not_supported`); PII redaction rejects instead.
+   */
+  readOnly?: boolean;
   /** set by the pipeline for the "response" phase (non-streamed answers) */
   response?: ResponseView;
   /** incoming request headers, lower-case names */

@@ -3,6 +3,9 @@
 //   POST /admin/cache/warm   { routeId, consumerId?, teamId?, requests: [chat request, ...], force? }
 //                            -> { warmed, skipped, failed }: each request's answer is fetched upstream (no policies,
 //                            limits or usage event) and stored under the route's cache policy and partition
+//   POST /admin/providers/:id/test                  -> { ok, status, latencyMs, message }: the provider's non-billing
+//                            check (GET /v1/models or its equivalent) with its resolved credentials on the traffic's
+//                            upstream pool ("Test connection" in the manager); never the credential
 // Protected by SLUICE_GATEWAY_ADMIN_TOKEN in `x-sluice-admin-token` (compared in constant time); without the
 // variable the endpoints do not exist (404). Never a usage event.
 
@@ -16,6 +19,7 @@ import { GatewayError } from "../lib/errors.ts";
 import { fetchChatAnswer } from "../pipeline/direct-call.ts";
 import { ChatRequestSchema, validateRequest } from "../pipeline/schemas.ts";
 import type { ChatRequest } from "../providers/types.ts";
+import { testProviderConnection } from "../upstream/provider-check.ts";
 
 export const ADMIN_TOKEN_HEADER = "x-sluice-admin-token";
 
@@ -108,6 +112,29 @@ export async function adminRoutes(app: FastifyInstance) {
       { force: body.force, concurrency: body.concurrency },
     );
     request.log.info({ route: route.name, ...result }, "cache warmed");
+    return reply.send(result);
+  });
+
+  app.post<{ Params: { id: string } }>("/admin/providers/:id/test", { onRequest: authorize }, async (request, reply) => {
+    const snapshot = app.gw.store.snapshot;
+    const provider = snapshot.providersById.get(request.params.id);
+    if (!provider) {
+      throw new GatewayError(
+        "route_not_found",
+        `Unknown provider id "${request.params.id}" (config version ${snapshot.version}).`,
+      );
+    }
+    // a model this provider serves, for checks that name one
+    let model: string | undefined;
+    for (const route of snapshot.routesById.values()) {
+      const t = route.targets.find((x) => x.provider.id === provider.id && x.model.parts === null);
+      if (t) {
+        model = t.model.text;
+        break;
+      }
+    }
+    const result = await testProviderConnection(provider, { pools: app.gw.pools, model });
+    request.log.info({ provider: provider.name, ok: result.ok, status: result.status }, "provider connection tested");
     return reply.send(result);
   });
 }

@@ -20,6 +20,8 @@ export interface SettleDeps {
   log: FastifyBaseLogger;
   clock: Clock;
   nodeId: string;
+  /** log sinks and tracing (pipeline/observe.ts), given the event; absent when unconfigured */
+  observe?: (ctx: RequestContext, event: UsageEventInput) => void;
 }
 
 function tokensOf(ctx: RequestContext) {
@@ -108,6 +110,7 @@ export async function settle(ctx: RequestContext, deps: SettleDeps): Promise<voi
     ...usageCacheFields(ctx),
   };
   deps.usage.push(event);
+  deps.observe?.(ctx, event);
 
   const routeName = ctx.route?.name ?? "";
   const providerName = provider?.name ?? "";

@@ -107,14 +107,12 @@ describe("done when: three targets failing 30% each, four attempts, 2,000 reques
     };
     const dice: FaultDice = createFaultDice(spec);
     for (const m of mocks) m.setRandomFaults(dice);
-    const { url, usage } = await start(
+    const { url, usage, app } = await start(
       config({
-        // A breaker that opens after 5 failures in a row (the default) trips on a target failing 30% of its requests:
-        // 0.3^5 = 0.24% per attempt, so with ~900 attempts per target all three open within seconds and, with no
-        // "panic mode" yet, the route answers 503 (measured: 50.6% answered). These targets are flaky but alive, so
-        // the route sets a breaker for that; 50 also stays above the bursts in which slow failures (timeouts) end
-        // under closed-loop load.
-        balancer: { algorithm: "round-robin", circuitBreaker: { maxFails: 50, windowMs: 10_000, failTimeoutMs: 30_000 } },
+        // the DEFAULT breaker: it opens on 10 failures in a row or on >= 50% failures among >= 20 outcomes in 10 s,
+        // which targets failing 30% of their requests rarely reach; and if all three ever do open at once, panic
+        // mode still tries them (attempts flagged panic) instead of answering 503 no_healthy_target
+        balancer: { algorithm: "round-robin" },
         retry: {
           attempts: 4,
           on: ["error", "timeout", "http_5xx", "http_429", "non_idempotent"],
@@ -154,13 +152,19 @@ describe("done when: three targets failing 30% each, four attempts, 2,000 reques
     const maxMs = Math.max(...answers.map((a) => a.ms));
     const events = await usage.waitFor(N, 10_000);
     const attempts = events.reduce((n, e) => n + attemptsOf(e).length, 0);
+    const panicked = events.filter((e) => attemptsOf(e).some((a) => a.panic)).length;
+    const health = (await app.inject({ method: "GET", url: "/health/targets" })).json() as {
+      targets: Array<{ targetId: string; breaker: { opens: number } }>;
+    };
+    const opens = health.targets.map((t) => t.breaker.opens);
     const byStatus: Record<number, number> = {};
     for (const a of answers) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
     console.log(
       `failover: ${ok}/${N} answered (${((100 * ok) / N).toFixed(2)}%), unanswered ${lost.length} (predicted ${predictedLost.size}), ` +
         `statuses ${JSON.stringify(byStatus)}, upstream calls ${upstreamCalls()}, attempts in usage events ${attempts}, ` +
         `upstream fault share ${(dice.stats.failed / dice.stats.decided).toFixed(3)} ${JSON.stringify(dice.stats.byKind)}, ` +
-        `slowest ${maxMs.toFixed(0)} ms, wall ${(wallMs / 1000).toFixed(1)} s`,
+        `slowest ${maxMs.toFixed(0)} ms, wall ${(wallMs / 1000).toFixed(1)} s, breaker opens ${JSON.stringify(opens)}, ` +
+        `requests with a panic attempt ${panicked}`,
     );
 
     expect(ok / N).toBeGreaterThanOrEqual(0.99);
@@ -304,6 +308,38 @@ describe("failover rules", () => {
     const t1 = health.targets.find((t: { targetId: string }) => t.targetId === "tgt_1");
     expect(t0).toMatchObject({ routeId: "rt_ha", available: false, breaker: { state: "open", opens: 1 } });
     expect(t1).toMatchObject({ available: true, breaker: { state: "closed" } });
+  });
+
+  it("panic mode: with every breaker open the route still tries its targets (attempts flagged), unless turned off", async () => {
+    const breaker = { maxFails: 1, windowMs: 60_000, failTimeoutMs: 60_000 };
+    const route = (panic: boolean): Partial<Route> => ({
+      balancer: { algorithm: "round-robin", circuitBreaker: { ...breaker, panic } },
+      retry: { attempts: 2, on: ["http_5xx"] },
+    });
+    for (const panic of [true, false]) {
+      const { url, usage, app } = await start(config(route(panic), 2));
+      mocks[0]?.injectFault({ fail: 500 });
+      mocks[1]?.injectFault({ fail: 500 });
+      const pool = new Pool(url, { connections: 1 });
+      // both targets fail once: both breakers open
+      expect((await post(pool, { model: "ha", messages: [{ role: "user", content: "x" }] })).status).toBe(500);
+      const health = (await app.inject({ method: "GET", url: "/health/targets" })).json();
+      expect(health.targets.map((t: { breaker: { state: string } }) => t.breaker.state)).toEqual(["open", "open"]);
+      const res = await post(pool, { model: "ha", messages: [{ role: "user", content: "x" }] });
+      await pool.close();
+      const events = await usage.waitFor(2);
+      if (panic) {
+        expect(res.status).toBe(200);
+        expect(attemptsOf(events[1] as object)).toEqual([expect.objectContaining({ kind: "ok", panic: true })]);
+      } else {
+        expect(res.status).toBe(503);
+        expect(JSON.parse(res.text).error.code).toBe("no_healthy_target");
+        expect(res.headers["retry-after"]).toBeUndefined();
+      }
+      await app.close();
+      apps.splice(apps.indexOf(app), 1);
+      for (const m of mocks) m.reset();
+    }
   });
 
   it("active health checks (GET /v1/models, non-billing) mark a dead target down and a live one up", async () => {

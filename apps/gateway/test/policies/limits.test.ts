@@ -1,6 +1,6 @@
 import { BudgetConfigSchema, RateLimitConfigSchema } from "@sluice/db/schemas";
 import { describe, expect, it } from "vitest";
-import { estimatePromptTokens, worstCaseTokens } from "../../src/policies/budget/estimate.ts";
+import { EXACT_ABOVE_BYTES, estimatePromptTokens, worstCaseTokens } from "../../src/policies/budget/estimate.ts";
 import { compilePrice } from "../../src/policies/budget/money.ts";
 import { actualUsage, reserveLimits } from "../../src/policies/limits/engine.ts";
 import { formatResetDuration, rateLimitHeaders, retryAfterHeaders } from "../../src/policies/limits/headers.ts";
@@ -47,11 +47,21 @@ describe("worst case", () => {
   it("prompt estimate plus the completion ceiling times n", () => {
     const req = { ...chat({ role: "user", content: "Hello there, how are you?" }), max_tokens: 100, n: 2 };
     const p = estimatePromptTokens(req);
-    expect(p).toBeGreaterThan(7);
-    expect(p).toBeLessThan(20);
+    // a small prompt reserves its UTF-8 byte count (an upper bound on o200k tokens) plus the chat framing
+    expect(p).toBe(3 + 3 + "Hello there, how are you?".length);
     expect(worstCaseTokens(req)).toEqual({ promptTokens: p, completionTokens: 200 });
     expect(worstCaseTokens(chat({ role: "user", content: "x" }), { defaultMaxTokens: 256 }).completionTokens).toBe(256);
     expect(worstCaseTokens(chat({ role: "user", content: "x" })).completionTokens).toBe(4096);
+  });
+
+  it("counts prompts above EXACT_ABOVE_BYTES exactly, below the byte bound", () => {
+    const text = "The quick brown fox jumps over the lazy dog. ".repeat(200); // 9 KB, ~2k tokens
+    const p = estimatePromptTokens(chat({ role: "user", content: text }));
+    expect(p).toBeGreaterThan(1500);
+    expect(p).toBeLessThan(2500);
+    const small = "The quick brown fox jumps over the lazy dog. ".repeat(80); // 3.6 KB
+    expect(estimatePromptTokens(chat({ role: "user", content: small }))).toBe(6 + small.length);
+    expect(EXACT_ABOVE_BYTES).toBe(4096);
   });
 });
 

@@ -34,16 +34,19 @@ policies:
 budgets:
   - name: web monthly
     scope: CONSUMER
-    consumer: web-app
+    consumerId: cons_web-app
     limit: "250.00"
     period: MONTH
     timezone: Europe/Berlin
     action: DOWNGRADE
     downgradeTargetId: tgt_default_1
-promptTemplates:
+templates:
   - name: support-reply
-    messages:
-      - { role: system, content: "You support {{product}}." }
+    versions:
+      - version: 1
+        body:
+          messages:
+            - { role: system, content: "You support {{product}}." }
 `;
 
 describe("governance config", () => {
@@ -52,7 +55,7 @@ describe("governance config", () => {
     const g = s.governance;
     expect(g.budgets).toHaveLength(1);
     expect(g.budgets[0]?.config).toMatchObject({
-      id: "bud_0",
+      id: "bud_web-monthly",
       consumerId: "cons_web-app",
       action: "DOWNGRADE",
       downgradeTargetId: "tgt_default_1",
@@ -70,7 +73,8 @@ describe("governance config", () => {
     const bad = YAML.replace('deny: ["(?:pass', 'deny: ["(?:pass(');
     await expect(buildSnapshot(parseConfigYaml(bad, {}), { ring: null, source: "file" })).rejects.toThrow(SnapshotError);
     const badBudget = YAML.replace('limit: "250.00"', 'limit: "-1"');
-    await expect(buildSnapshot(parseConfigYaml(badBudget, {}), { ring: null, source: "file" })).rejects.toThrow(/budgets/);
+    // the shared declarative schema checks budgets while parsing, before a snapshot is built
+    expect(() => parseConfigYaml(badBudget, {})).toThrow(/budgets\.0\.limit/);
   });
 
   it("custom policy modules load by path and configure like built-ins", async () => {

@@ -3,7 +3,7 @@
 import { type Db, getDb } from "../client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ListQuery, Page } from "../schemas/config.ts";
-import { contains, listArgs, pageOf } from "./common.ts";
+import { type Actor, auditJson, contains, listArgs, type MutationAudit, pageOf } from "./common.ts";
 
 export interface AuditEntryView {
   id: string;
@@ -74,4 +74,24 @@ export interface GatewayNodeView {
 export async function listGatewayNodesWithHealth(db: Db = getDb(), opts: { limit?: number } = {}): Promise<GatewayNodeView[]> {
   const rows = await db.gatewayNode.findMany({ orderBy: { heartbeatAt: "desc" }, take: opts.limit ?? 100 });
   return rows.map((r) => ({ ...r, appliedVersion: Number(r.appliedVersion), health: r.health ?? null }));
+}
+
+/**
+ * An audit entry for an operation that changes no configuration (a cache purge, a provider connection test): written
+ * on its own, without a config version bump. `after` is stripped of secrets like every audit snapshot.
+ */
+export async function recordAdminOperation(entry: MutationAudit, actor: Actor, db: Db = getDb()): Promise<void> {
+  await db.auditLog.create({
+    data: {
+      actorType: actor.type,
+      actorId: actor.id ?? null,
+      actorLabel: actor.label ?? null,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId ?? null,
+      before: auditJson(entry.before) ?? undefined,
+      after: auditJson(entry.after) ?? undefined,
+      ip: actor.ip ?? null,
+    },
+  });
 }

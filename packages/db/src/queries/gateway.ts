@@ -71,7 +71,10 @@ export async function loadGatewayConfig(db: Db): Promise<GatewayConfigRows> {
     async (tx) => {
       const state = await tx.configState.findUnique({ where: { id: 1 } });
       const [providers, routes, consumers, groups, apiKeys, policies, prices, budgets, promptTemplates] = await Promise.all([
-        tx.provider.findMany({ omit: { credentialsEncrypted: false }, orderBy: { name: "asc" } }),
+        tx.provider.findMany({
+          omit: { credentialsEncrypted: false, previousCredentialsEncrypted: false },
+          orderBy: { name: "asc" },
+        }),
         tx.route.findMany({
           include: { targets: { orderBy: { position: "asc" } }, allowedGroups: { select: { groupId: true } } },
           orderBy: { name: "asc" },
@@ -104,6 +107,9 @@ export async function loadGatewayConfig(db: Db): Promise<GatewayConfigRows> {
           settings: p.settings,
           credentialsEncrypted: p.credentialsEncrypted,
           credentialsRef: p.credentialsRef,
+          // zero-downtime rotation: the gateway retries a 401 once with the previous credential until it expires
+          previousCredentialsEncrypted: p.previousCredentialsEncrypted,
+          previousCredentialsExpiresAt: p.previousCredentialsExpiresAt,
           allowOverride: p.allowOverride,
           enabled: p.enabled,
         })),

@@ -6,11 +6,11 @@ import { CredentialRefSchema } from "./provider.ts";
 // The declarative configuration file (Kong decK's idea): the whole gateway configuration as one YAML document. The same
 // format is read by the gateway in DB-less mode and by the Admin API's import/export (`pnpm sluice config ...`).
 //
-// It is a superset of the format apps/gateway/src/config/yaml.ts reads: everything that file accepts is accepted
-// here, with the same meaning (entities refer to each other by name; ids default to "<prefix>_<name>"; `credentials`
-// is a reference resolved by the gateway, never a secret; keys are sha256 hashes or `keyEnv` references). Added, all
-// optional: `teams`, `templates`, `budgets`, descriptions, key names and price context windows, so an export of a
-// database loses nothing. Secrets never appear: stored provider credentials export as environment references.
+// The gateway's DB-less loader (apps/gateway/src/config/yaml.ts) parses with this very schema, so an export boots a
+// gateway unchanged (entities refer to each other by name; ids default to "<prefix>_<name>"; `credentials` is a
+// reference resolved by the gateway, never a secret; keys are sha256 hashes or `keyEnv` references). `teams`,
+// descriptions, key names and price context windows are kept for the database and ignored by the gateway, so an
+// export of a database loses nothing. Secrets never appear: stored provider credentials export as environment references.
 
 const Name = z.string().min(1);
 const Json = z.record(z.string(), z.unknown());

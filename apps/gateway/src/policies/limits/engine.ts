@@ -21,6 +21,11 @@ export interface ReserveLimitsInput {
   defaultMaxTokens?: number | null;
   /** price of the routed target (null = unpriced); of a downgrade target when given its id */
   priceFor(downgradeTargetId: string | null): CompiledPrice | null;
+  /**
+   * whether a budget's downgrade target can serve this request (native routes: only a target speaking the same
+   * API); when it cannot, the exhausted budget rejects as if its action were "reject"
+   */
+  canDowngradeTo?(targetId: string): boolean;
   now: number;
 }
 
@@ -59,7 +64,16 @@ export async function reserveLimits(input: ReserveLimitsInput): Promise<LimitRes
       input.now,
     );
     const result = await input.limiter.reserve(planned);
-    return { result, decision: limitDecision(planned, result, input.now) };
+    let decision = limitDecision(planned, result, input.now);
+    if (decision.ok && decision.downgradeTargetId && input.canDowngradeTo && !input.canDowngradeTo(decision.downgradeTargetId)) {
+      // nothing was reserved (the reservation is all or nothing): answer the budget's denial instead
+      decision = limitDecision(
+        planned.map((p) => ({ ...p, downgradeTargetId: undefined })),
+        result,
+        input.now,
+      );
+    }
+    return { result, decision };
   };
   let { result, decision } = await attempt(null);
   let downgradeTargetId: string | null = null;

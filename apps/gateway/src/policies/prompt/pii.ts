@@ -236,11 +236,16 @@ export const piiPolicy: Policy<PiiConfig, PreparedPii> = {
   decide(ctx, p): Decision {
     const req = ctx.request;
     if (!req || !Array.isArray(req.messages) || p.kinds.size === 0) return ALLOW;
-    if (p.action === "reject") {
+    // a read-only request (native passthrough routes) cannot be redacted: redact acts as reject there
+    if (p.action === "reject" || ctx.readOnly) {
       const kinds = new Set<PiiKind>();
       for (const m of req.messages) for (const hit of detectPii(textOf(m), p.kinds)) kinds.add(hit.kind);
       if (kinds.size === 0) return ALLOW;
-      return deny(400, "pii_detected", `The prompt contains personal data (${[...kinds].join(", ")}) and was refused.`, {
+      const why =
+        p.action === "reject"
+          ? ""
+          : "; redaction is only available on OpenAI-compatible routes, not on native passthrough routes";
+      return deny(400, "pii_detected", `The prompt contains personal data (${[...kinds].join(", ")}) and was refused${why}.`, {
         param: "messages",
       });
     }

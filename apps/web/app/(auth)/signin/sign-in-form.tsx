@@ -9,6 +9,12 @@ const MESSAGES: Record<string, string> = {
   RateLimited: "Too many failed attempts. Wait 15 minutes and try again.",
   AccountDisabled: "This account is disabled. Ask an administrator to enable it.",
   SessionRequired: "Sign in to continue.",
+  OidcNoAccount: "There is no Sluice account for this e-mail. Ask an administrator to invite you.",
+  OidcNoEmail: "The identity provider did not share an e-mail address.",
+  OidcEmailUnverified: "The identity provider says this e-mail address is not verified.",
+  OAuthSignin: "Could not start the single sign-on. Try again or ask an administrator.",
+  OAuthCallback: "The single sign-on did not complete. Try again.",
+  AccessDenied: "Access denied.",
 };
 
 function messageFor(code: string): string {

@@ -1,39 +1,37 @@
-import { Alert, Button, Card, CardContent, CardDescription, CardHeader, CardTitle, PageHeader } from "@sluice/ui";
+import { listConsumers, listRoutes } from "@sluice/db";
+import { Alert, PageHeader } from "@sluice/ui";
 import type { Metadata } from "next";
+import { gatewayAdminBaseUrl, gatewayAdminConfigured } from "@/lib/gateway-admin";
 import { requireRole } from "@/lib/session";
+import { CachePurgeForm } from "./purge-form";
 
 export const metadata: Metadata = { title: "Cache" };
 export const dynamic = "force-dynamic";
 
 export default async function CachePage() {
   await requireRole("ADMIN");
+  const [routes, consumers] = await Promise.all([
+    listRoutes({ pageSize: 200, sort: "name" }),
+    listConsumers({ pageSize: 200, sort: "name" }),
+  ]);
   return (
     <>
       <PageHeader title="Cache" description="Purge cached answers by route, by consumer, or all of them." />
-      <Alert tone="warning" className="mb-6">
-        Not available yet: the gateway does not expose a purge endpoint in this version, so nothing on this page can be run.
-        Cached answers expire with their policy's TTL; to drop them now, disable the cache policy (Policies page) or restart the
-        gateways when the cache is in process.
+      {gatewayAdminConfigured() ? null : (
+        <Alert tone="warning" className="mb-6">
+          The gateway admin token is not configured: set the same <code>SLUICE_GATEWAY_ADMIN_TOKEN</code> for the web app and the
+          gateway (<code>pnpm start</code> does this) to purge from here.
+        </Alert>
+      )}
+      <Alert tone="info" className="mb-6">
+        The purge is sent to the gateway at <code>{gatewayAdminBaseUrl()}</code>. Caches with the Redis or PostgreSQL backend are
+        shared by every node, so one purge clears them everywhere. The in-process (memory) cache is per node: with several gateway
+        nodes behind a load balancer, only the node that answered is purged — repeat against each node, or use a shared backend.
       </Alert>
-      <Card aria-disabled="true" className="opacity-60">
-        <CardHeader>
-          <CardTitle>Purge</CardTitle>
-          <CardDescription>
-            Planned: by route, by consumer (or team partition), or everything, on every gateway node.
-          </CardDescription>
-        </CardHeader>
-        <CardContent className="flex gap-2">
-          <Button variant="secondary" disabled>
-            Purge a route…
-          </Button>
-          <Button variant="secondary" disabled>
-            Purge a consumer…
-          </Button>
-          <Button variant="danger" disabled>
-            Purge everything
-          </Button>
-        </CardContent>
-      </Card>
+      <CachePurgeForm
+        routes={routes.items.map((r) => ({ id: r.id, name: r.name }))}
+        consumers={consumers.items.map((c) => ({ id: c.id, name: c.name }))}
+      />
     </>
   );
 }

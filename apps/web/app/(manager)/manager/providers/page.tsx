@@ -24,6 +24,7 @@ import { DoneNotice, formatDate } from "../_components/errors";
 import { ListToolbar } from "../_components/list-toolbar";
 import { deleteProviderAction, setProviderEnabledAction } from "./actions";
 import { ProviderForm } from "./provider-form";
+import { TestConnectionButton } from "./test-connection";
 
 export const metadata: Metadata = { title: "Providers" };
 export const dynamic = "force-dynamic";
@@ -126,6 +127,7 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
                   <TD className="text-xs">{formatDate(p.updatedAt)}</TD>
                   <TD className="text-right">
                     <div className="flex justify-end gap-2">
+                      <TestConnectionButton providerId={p.id} name={p.name} />
                       <Link href={hrefWith(BASE, sp, { edit: p.id })} className={buttonClasses("secondary", "sm")}>
                         Edit
                       </Link>
