@@ -73,7 +73,7 @@ async function main() {
       data: {
         id: newId("route"),
         name: "bench-anthropic-native",
-        paths: ["/anthropic"],
+        paths: ["/"],
         type: "native",
         nativeFormat: "anthropic",
         targets: { create: [{ id: newId("target"), providerId: anthropic.id, model: "claude-3-5-sonnet-20241022" }] },
