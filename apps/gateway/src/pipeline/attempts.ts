@@ -35,6 +35,33 @@ export class ClientGoneError extends Error {
   }
 }
 
+/**
+ * The request-lifetime frame both handlers (OpenAI-shaped and native) run in: marks the request in flight, turns a
+ * client that went away into a destroyed socket (never an error answer), and settles usage exactly once at the end.
+ */
+export async function runTracked(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  handler: (ctx: RequestContext) => Promise<FastifyReply | undefined>,
+): Promise<FastifyReply | undefined> {
+  const ctx = request.sluice;
+  ctx.inFlight = true;
+  try {
+    return await handler(ctx);
+  } catch (err) {
+    if (err instanceof ClientGoneError || ctx.aborted) {
+      if (!reply.sent) reply.hijack();
+      if (!reply.raw.destroyed) reply.raw.destroy();
+      return undefined;
+    }
+    throw err;
+  } finally {
+    ctx.inFlight = false;
+    app.settleWhenDone(ctx);
+  }
+}
+
 const NOOP = () => undefined;
 
 /** undici / node error codes that mean the request never left the gateway: always safe to retry */

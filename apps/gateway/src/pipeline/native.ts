@@ -25,6 +25,7 @@ import {
   deliverNothing,
   type ReadyStep,
   runAttempts,
+  runTracked,
   targetsFor,
 } from "./attempts.ts";
 import type { RequestContext } from "./context.ts";
@@ -76,21 +77,7 @@ export async function proxyNative(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply | undefined> {
-  const ctx = request.sluice;
-  ctx.inFlight = true;
-  try {
-    return await runNative(app, request, reply, ctx);
-  } catch (err) {
-    if (err instanceof ClientGoneError || ctx.aborted) {
-      if (!reply.sent) reply.hijack();
-      if (!reply.raw.destroyed) reply.raw.destroy();
-      return undefined;
-    }
-    throw err;
-  } finally {
-    ctx.inFlight = false;
-    app.settleWhenDone(ctx);
-  }
+  return runTracked(app, request, reply, (ctx) => runNative(app, request, reply, ctx));
 }
 
 async function runNative(

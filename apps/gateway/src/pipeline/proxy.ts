@@ -36,6 +36,7 @@ import {
   promptTextOf,
   type ReadyStep,
   runAttempts,
+  runTracked,
   targetsFor,
 } from "./attempts.ts";
 import type { RequestContext } from "./context.ts";
@@ -155,21 +156,7 @@ export async function proxyRequest(
   reply: FastifyReply,
   endpoint: Endpoint,
 ): Promise<FastifyReply | undefined> {
-  const ctx = request.sluice;
-  ctx.inFlight = true;
-  try {
-    return await run(app, request, reply, endpoint, ctx);
-  } catch (err) {
-    if (err instanceof ClientGone || ctx.aborted) {
-      if (!reply.sent) reply.hijack();
-      if (!reply.raw.destroyed) reply.raw.destroy();
-      return undefined;
-    }
-    throw err;
-  } finally {
-    ctx.inFlight = false;
-    app.settleWhenDone(ctx);
-  }
+  return runTracked(app, request, reply, (ctx) => run(app, request, reply, endpoint, ctx));
 }
 
 async function run(
